@@ -1,0 +1,37 @@
+// The IDX format of the MNIST files: a 4-byte magic (0, 0, type, ndim), ndim
+// big-endian u32 dimensions, then the data. Parsing works on bytes in memory;
+// reading files (and gunzipping them) is the caller's job.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace lp {
+
+struct IdxArray {
+  std::vector<uint32_t> dims;
+  std::vector<uint8_t> values;  // only unsigned-byte IDX (type 0x08) is supported
+};
+
+// Fails unless the header is well formed and the dimensions account for
+// exactly the bytes present: a truncated or padded file is an error.
+bool idx_parse(const uint8_t* data, size_t size, IdxArray* out, std::string* error);
+// The inverse, used by tests and tools that write small data sets.
+std::vector<uint8_t> idx_encode(const IdxArray& array);
+
+// A labelled image set, pixels scaled to [0, 1] like torchvision's ToTensor.
+struct Dataset {
+  Eigen::MatrixXf images;       // [rows * cols, N], one image per column
+  std::vector<uint8_t> labels;  // [N]
+  int rows = 0;
+  int cols = 0;
+  int size() const { return static_cast<int>(images.cols()); }
+};
+
+// images: [N, rows, cols]; labels: [N]. Checks that the two agree.
+bool dataset_from_idx(const IdxArray& images, const IdxArray& labels, Dataset* out, std::string* error);
+
+}  // namespace lp

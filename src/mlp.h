@@ -1,0 +1,51 @@
+// A multilayer perceptron: a chain of Dense layers.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "dense.h"
+
+namespace lp {
+
+// Architecture only: sizes[0] is the input width, sizes[k+1] the width of layer k.
+struct MlpSpec {
+  std::vector<int> sizes;
+  std::vector<Activation> acts;  // one per layer: acts.size() == sizes.size() - 1
+};
+
+struct Mlp {
+  std::vector<Dense> layers;
+
+  int in_size() const { return layers.front().in_size(); }
+  int out_size() const { return layers.back().out_size(); }
+  MlpSpec spec() const;
+  size_t parameter_count() const;
+};
+
+// Every intermediate activation of one forward pass, kept for the backward pass:
+// a[0] is the input [in, B], a[k+1] the output of layer k.
+struct MlpCache {
+  std::vector<Eigen::MatrixXf> a;
+  const Eigen::MatrixXf& output() const { return a.back(); }
+};
+
+using MlpGrad = std::vector<DenseGrad>;
+
+// Empty string when the spec is usable, otherwise what is wrong with it.
+std::string mlp_spec_check(const MlpSpec& spec);
+Mlp mlp_create(const MlpSpec& spec, Rng& rng);
+MlpGrad mlp_grad_zeros(const Mlp& mlp);
+
+// x [in, B] -> cache.a (cache.output() is [out, B]).
+void mlp_forward(const Mlp& mlp, const Eigen::MatrixXf& x, MlpCache& cache);
+
+// dout = dL/d(output) [out, B], consumed (overwritten). Writes every layer's
+// gradient and, when dx is non-null, dL/dx [in, B].
+void mlp_backward(const Mlp& mlp, MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
+                  Eigen::MatrixXf* dx);
+
+// Inference without a cache, through the build's dense kernel (see dense_kernel.h):
+// x holds n samples of in_size() floats each, y receives n * out_size() floats.
+void mlp_infer(const Mlp& mlp, const float* x, int n, float* y);
+
+}  // namespace lp

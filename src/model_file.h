@@ -1,0 +1,55 @@
+// LatentPad's model file: a small versioned binary format that holds an
+// autoencoder, or its encoder or decoder alone, with the architecture, the
+// float32 parameters, free-form training metadata and a CRC-32.
+//
+// Layout (all integers little-endian):
+//   header   magic "LPADMDL\n" | u32 version = 1 | u32 kind | u32 section count
+//   section  4-byte tag | u32 reserved = 0 | u64 payload length | payload   (repeated)
+//   footer   u32 CRC-32 of every byte before it
+// Sections:
+//   ARCH  u32 net count; per net: u32 layer count L, u32 sizes[L+1], u32 activations[L]
+//   PARM  f32 values; per net, per layer: weight row-major [out][in] (as PyTorch), then bias
+//   META  u32 pair count; per pair: u32 length + key bytes, u32 length + value bytes
+//   OPTM  training checkpoints only: u64 Adam step | u32 epochs done | u32 0 |
+//         u64 RNG state | u64 RNG increment | f32 Adam m (PARM layout) | f32 Adam v
+// Encoding and decoding work on bytes in memory; see file_io.h for disk.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trainer.h"
+
+namespace lp {
+
+enum class ModelKind : uint32_t { autoencoder = 1, encoder = 2, decoder = 3 };
+const char* model_kind_name(ModelKind kind);
+
+struct OptimizerSnapshot {
+  AdamState adam;
+  uint64_t rng_state = 0;
+  uint64_t rng_increment = 0;
+  int epoch = 0;
+};
+
+struct ModelFile {
+  ModelKind kind = ModelKind::autoencoder;
+  // An encoder file leaves model.decoder empty, a decoder file model.encoder.
+  Autoencoder model;
+  std::map<std::string, std::string> meta;
+  std::optional<OptimizerSnapshot> optimizer;  // autoencoder checkpoints only
+};
+
+std::vector<uint8_t> model_file_encode(const ModelFile& file);
+// Validates everything (structure, limits, checksum, architecture, parameter
+// count, finiteness) and names what is wrong. *out is untouched on failure.
+bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::string* error);
+
+// Convenience: the checkpoint of a training run, and its inverse.
+ModelFile model_file_from_train_state(const TrainState& state, std::map<std::string, std::string> meta);
+// Requires file.optimizer; returns false with an error otherwise.
+bool train_state_from_model_file(const ModelFile& file, TrainState* out, std::string* error);
+
+}  // namespace lp
