@@ -1,0 +1,166 @@
+#include "file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace lp {
+namespace {
+
+bool fail(std::string* error, std::string message) {
+  *error = std::move(message);
+  return false;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error, uint64_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(error, path + ": " + errno_text());
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(error, path + ": not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_size) {
+    ::close(fd);
+    return fail(error, path + ": file is " + std::to_string(st.st_size) + " bytes, more than the " +
+                           std::to_string(max_size) + " allowed");
+  }
+  out->resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out->size()) {
+    const ssize_t n = ::read(fd, out->data() + done, out->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return fail(error, path + ": read failed: " + (n == 0 ? std::string("file shrank") : errno_text()));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return true;
+}
+
+bool write_file_atomic(const std::string& path, const void* data, size_t size, std::string* error) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(error, tmp + ": " + errno_text());
+  const auto* p = static_cast<const uint8_t*>(data);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd, p + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = errno_text();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(error, tmp + ": write failed: " + why);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return fail(error, tmp + ": " + why);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return fail(error, path + ": rename failed: " + why);
+  }
+  // Make the rename itself durable.
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
+bool gunzip(const std::vector<uint8_t>& in, std::vector<uint8_t>* out, std::string* error, uint64_t max_size) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return fail(error, "zlib initialisation failed");
+  zs.next_in = const_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  out->clear();
+  std::vector<uint8_t> chunk(1 << 20);
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    zs.next_out = chunk.data();
+    zs.avail_out = static_cast<uInt>(chunk.size());
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      const bool truncated = rc == Z_BUF_ERROR && zs.avail_in == 0;
+      return fail(error, truncated ? "gzip data is truncated" : "gzip data is corrupt");
+    }
+    const size_t produced = chunk.size() - zs.avail_out;
+    if (out->size() + produced > max_size) {
+      inflateEnd(&zs);
+      return fail(error, "gzip data inflates to more than " + std::to_string(max_size) + " bytes");
+    }
+    out->insert(out->end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(produced));
+  }
+  inflateEnd(&zs);
+  return true;
+}
+
+bool idx_load(const std::string& path, IdxArray* out, std::string* error) {
+  std::vector<uint8_t> bytes;
+  if (!read_file(path, &bytes, error)) return false;
+  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+    std::vector<uint8_t> inflated;
+    if (!gunzip(bytes, &inflated, error)) return fail(error, path + ": " + *error);
+    bytes.swap(inflated);
+  }
+  if (!idx_parse(bytes.data(), bytes.size(), out, error)) return fail(error, path + ": " + *error);
+  return true;
+}
+
+bool dataset_load(const std::string& dir, Split split, Dataset* out, std::string* error) {
+  const std::string prefix = dir + "/" + (split == Split::train ? "train" : "t10k");
+  auto find = [&](const std::string& stem, std::string* path) {
+    for (const char* suffix : {"", ".gz"}) {
+      if (file_exists(stem + suffix)) {
+        *path = stem + suffix;
+        return true;
+      }
+    }
+    return fail(error, "missing " + stem + " (or .gz); run tools/demo or tools/test once to fetch the data, "
+                       "or pass --data DIR");
+  };
+  std::string images_path, labels_path;
+  if (!find(prefix + "-images-idx3-ubyte", &images_path) || !find(prefix + "-labels-idx1-ubyte", &labels_path))
+    return false;
+  IdxArray images, labels;
+  if (!idx_load(images_path, &images, error) || !idx_load(labels_path, &labels, error)) return false;
+  if (!dataset_from_idx(images, labels, out, error)) return fail(error, dir + ": " + *error);
+  return true;
+}
+
+bool model_file_load(const std::string& path, ModelFile* out, std::string* error) {
+  std::vector<uint8_t> bytes;
+  if (!read_file(path, &bytes, error, uint64_t{2} << 30)) return false;
+  if (!model_file_decode(bytes.data(), bytes.size(), out, error)) return fail(error, path + ": " + *error);
+  return true;
+}
+
+bool model_file_save(const std::string& path, const ModelFile& file, std::string* error) {
+  return write_file_atomic(path, model_file_encode(file), error);
+}
+
+}  // namespace lp
