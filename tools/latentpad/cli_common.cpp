@@ -1,0 +1,60 @@
+#include "cli_common.h"
+
+#include <cstdlib>
+
+namespace lp::cli {
+
+void add_dataset_options(CLI::App& cmd, DatasetChoice& choice) {
+  cmd.add_option("--dataset", choice.name, "Data set: mnist or fashion")
+      ->check(CLI::IsMember({"mnist", "fashion"}))
+      ->capture_default_str();
+  cmd.add_option("--data", choice.data_dir, "Folder with the four IDX files (plain or .gz) [default: data/<dataset>]");
+}
+
+std::string default_data_dir(const std::string& dataset) {
+  if (const char* env = std::getenv("LATENTPAD_DATA")) return std::string(env) + "/" + dataset;
+  return std::string(LATENTPAD_SOURCE_DIR) + "/data/" + dataset;
+}
+
+std::string default_weights(const std::string& dataset) {
+  return std::string(LATENTPAD_SOURCE_DIR) + "/weights/" + dataset + ".lpad";
+}
+
+Dataset load_split(const DatasetChoice& choice, Split split) {
+  Dataset data;
+  std::string error;
+  const std::string dir = choice.data_dir.empty() ? default_data_dir(choice.name) : choice.data_dir;
+  if (!dataset_load(dir, split, &data, &error)) throw Error(error);
+  return data;
+}
+
+ModelFile load_model(const std::string& path, ModelKind needed) {
+  ModelFile file;
+  std::string error;
+  if (!model_file_load(path, &file, &error)) throw Error(error);
+  const bool fits = file.kind == needed || file.kind == ModelKind::autoencoder;
+  if (!fits)
+    throw Error(path + " holds " + model_kind_name(file.kind) + " weights, this command needs " +
+                model_kind_name(needed) + " weights");
+  return file;
+}
+
+std::vector<int> parse_int_list(const std::string& text, const char* what) {
+  std::vector<int> values;
+  if (text.empty()) return values;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    const std::string field = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    const long v = std::strtol(field.c_str(), &end, 10);
+    if (field.empty() || *end != '\0' || v < 0 || v > 1000000)
+      throw Error(std::string("--") + what + ": '" + field + "' is not a non-negative integer");
+    values.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
+}  // namespace lp::cli

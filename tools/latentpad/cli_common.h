@@ -1,0 +1,39 @@
+// Shared pieces of the latentpad subcommands: errors, defaults, loading.
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "file_io.h"
+
+namespace lp::cli {
+
+// A user-facing failure: main() prints "latentpad: error: <what>" and exits 1.
+struct Error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Each subcommand adds itself to the app; the returned callback runs it.
+void add_train(CLI::App& app);
+void add_eval(CLI::App& app);
+void add_info(CLI::App& app);
+void add_decode(CLI::App& app);
+
+// --dataset mnist|fashion, with its default data folder and shipped model.
+struct DatasetChoice {
+  std::string name = "mnist";
+  std::string data_dir;  // empty: default_data_dir(name)
+};
+void add_dataset_options(CLI::App& cmd, DatasetChoice& choice);
+std::string default_data_dir(const std::string& dataset);
+std::string default_weights(const std::string& dataset);
+
+Dataset load_split(const DatasetChoice& choice, Split split);
+// Loads a model file and insists that it holds what the command needs.
+ModelFile load_model(const std::string& path, ModelKind needed);
+// "256,128,64" -> {256, 128, 64}; empty string -> {}.
+std::vector<int> parse_int_list(const std::string& text, const char* what);
+
+}  // namespace lp::cli

@@ -1,0 +1,206 @@
+// latentpad train: the tutorial's training loop, with a progress line, a CSV
+// log and a checkpoint after every epoch.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "cli_common.h"
+
+namespace lp::cli {
+namespace {
+
+struct TrainOptions {
+  DatasetChoice dataset;
+  int epochs = 20;
+  int batch = 64;
+  double lr = 1e-3;
+  std::string milestones = "10,40";
+  double gamma = 0.5;
+  int latent = 2;
+  std::string hidden = "256,128,64";
+  uint64_t seed = 0;
+  int threads = 0;  // 0: every core
+  int limit = 0;    // 0: all training images
+  std::string out;
+  std::string resume;
+  bool force = false;
+};
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+std::string strip_extension(const std::string& path) {
+  const size_t dot = path.find_last_of('.'), slash = path.find_last_of('/');
+  return dot != std::string::npos && (slash == std::string::npos || dot > slash) ? path.substr(0, dot) : path;
+}
+
+bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+std::string join(const std::vector<int>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+std::string now_utc() {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+void validate(const TrainOptions& o) {
+  if (o.epochs < 1 || o.epochs > 100000) throw Error("--epochs must be between 1 and 100000");
+  if (o.batch < 1 || o.batch > 65536) throw Error("--batch must be between 1 and 65536");
+  if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw Error("--lr must be a positive number");
+  if (!(o.gamma > 0.0) || !std::isfinite(o.gamma)) throw Error("--gamma must be a positive number");
+  if (o.latent < 1 || o.latent > 4096) throw Error("--latent must be between 1 and 4096");
+  if (o.threads < 0 || o.threads > 256) throw Error("--threads must be between 0 and 256");
+  if (o.limit < 0) throw Error("--limit must be non-negative");
+}
+
+void run_train(const TrainOptions& o) {
+  validate(o);
+  const std::string checkpoint = strip_extension(o.out) + ".ckpt";
+  const std::string log_path = strip_extension(o.out) + ".csv";
+  if (file_exists(o.out) && !o.force && o.resume.empty())
+    throw Error(o.out + " already exists; pass --force to overwrite it");
+
+  TrainConfig config;
+  config.batch = o.batch;
+  config.schedule = {o.lr, parse_int_list(o.milestones, "milestones"), o.gamma};
+  config.seed = o.seed;
+  AutoencoderSpec spec;
+  spec.hidden = parse_int_list(o.hidden, "hidden");
+  spec.latent = o.latent;
+  for (int h : spec.hidden)
+    if (h < 1) throw Error("--hidden sizes must be positive");
+
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  config.threads = threads;
+
+  Dataset train = load_split(o.dataset, Split::train);
+  Dataset test = load_split(o.dataset, Split::test);
+  if (o.limit > 0 && o.limit < train.size()) train.images.conservativeResize(Eigen::NoChange, o.limit);
+  spec.input = train.rows * train.cols;
+  const std::string spec_error = mlp_spec_check(encoder_spec(spec));
+  if (!spec_error.empty()) throw Error("bad architecture: " + spec_error);
+
+  TrainState state = train_state_create(spec, config);
+  std::string error;
+  if (!o.resume.empty()) {
+    const ModelFile file = load_model(o.resume, ModelKind::autoencoder);
+    if (!train_state_from_model_file(file, &state, &error)) throw Error(o.resume + ": " + error);
+    if (state.model.encoder.in_size() != spec.input)
+      throw Error(o.resume + ": checkpoint expects " + std::to_string(state.model.encoder.in_size()) +
+                  "-pixel images, the data set has " + std::to_string(spec.input));
+    std::fprintf(stderr, "resuming from %s after epoch %d\n", o.resume.c_str(), state.epoch);
+  }
+
+  std::map<std::string, std::string> meta = {
+      {"dataset", o.dataset.name}, {"epochs", std::to_string(o.epochs)}, {"batch", std::to_string(o.batch)},
+      {"lr", fmt("%g", o.lr)}, {"milestones", o.milestones}, {"gamma", fmt("%g", o.gamma)},
+      {"seed", std::to_string(o.seed)}, {"threads", std::to_string(threads)},
+      {"train_images", std::to_string(train.size())}, {"created", now_utc()},
+      {"hidden", join(spec.hidden)}, {"latent", std::to_string(spec.latent)},
+      {"latentpad_version", LATENTPAD_VERSION}};
+
+  std::signal(SIGINT, on_sigint);
+  const bool tty = ::isatty(STDERR_FILENO);
+  std::string log = "epoch,train_loss,test_mse,lr,seconds\n";
+  if (!o.resume.empty()) {
+    std::vector<uint8_t> old;
+    if (read_file(log_path, &old, &error)) log.assign(old.begin(), old.end());
+  }
+  std::fprintf(stderr, "training %s on %d %s images, %zu parameters, %d thread%s\n", join(encoder_spec(spec).sizes).c_str(),
+               train.size(), o.dataset.name.c_str(), state.model.parameter_count(), threads, threads == 1 ? "" : "s");
+
+  double test_mse = 0.0;
+  while (state.epoch < o.epochs) {
+    const auto start = std::chrono::steady_clock::now();
+    auto seconds_since_start = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    const EpochResult epoch = train_epoch(state, config, train.images, [&](const BatchProgress& p) {
+      if (g_interrupted.load()) return false;
+      if (!tty || (p.batch % 20 != 0 && p.batch != p.batches)) return true;
+      const double elapsed = seconds_since_start();
+      const double rate = p.batch * double(o.batch) / elapsed;
+      const double eta = (p.batches - p.batch) * double(o.batch) / rate +
+                         (o.epochs - p.epoch - 1) * train.size() / rate;
+      std::fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.5f  %.0f img/s  ETA %.0f s   ", p.epoch + 1,
+                   o.epochs, p.batch, p.batches, p.loss, rate, eta);
+      return true;
+    });
+    if (tty) std::fprintf(stderr, "\r%80s\r", "");
+    if (epoch.cancelled) {
+      std::fprintf(stderr, "interrupted during epoch %d; ", state.epoch + 1);
+      if (file_exists(checkpoint))
+        std::fprintf(stderr, "the checkpoint of the last finished epoch is %s (continue with --resume %s)\n",
+                     checkpoint.c_str(), checkpoint.c_str());
+      else
+        std::fprintf(stderr, "no epoch had finished, nothing was saved\n");
+      std::exit(130);
+    }
+    if (!epoch.ok)
+      throw Error(epoch.error + "; " + (file_exists(checkpoint) ? "last good checkpoint kept at " + checkpoint
+                                                                  : std::string("no checkpoint was written")));
+    const double seconds = seconds_since_start();
+    test_mse = reconstruction_mse(state.model, test.images);
+    std::printf("epoch %2d/%d  train_loss %.5f  test_mse %.5f  lr %.2e  %.2f s  %.0f img/s\n", state.epoch,
+                o.epochs, epoch.train_loss, test_mse, epoch.lr, seconds, train.size() / seconds);
+    std::fflush(stdout);
+    log += std::to_string(state.epoch) + "," + fmt("%.6f", epoch.train_loss) + "," + fmt("%.6f", test_mse) + "," +
+           fmt("%g", epoch.lr) + "," + fmt("%.3f", seconds) + "\n";
+    meta["epochs_done"] = std::to_string(state.epoch);
+    meta["test_mse"] = fmt("%.6f", test_mse);
+    meta["train_loss"] = fmt("%.6f", epoch.train_loss);
+    if (!model_file_save(checkpoint, model_file_from_train_state(state, meta), &error) ||
+        !write_file_atomic(log_path, log.data(), log.size(), &error))
+      throw Error(error);
+  }
+
+  ModelFile final_file;
+  final_file.model = state.model;
+  final_file.meta = meta;
+  if (!model_file_save(o.out, final_file, &error)) throw Error(error);
+  std::printf("saved %s (test_mse %.6f), log %s, checkpoint %s\n", o.out.c_str(), test_mse, log_path.c_str(),
+              checkpoint.c_str());
+}
+
+}  // namespace
+
+void add_train(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand("train", "Train the autoencoder (the tutorial's recipe by default)");
+  add_dataset_options(*cmd, o->dataset);
+  cmd->add_option("--epochs", o->epochs, "Epochs in total")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Minibatch size")->capture_default_str();
+  cmd->add_option("--lr", o->lr, "Adam learning rate")->capture_default_str();
+  cmd->add_option("--milestones", o->milestones, "Epochs at which the rate is multiplied by --gamma")->capture_default_str();
+  cmd->add_option("--gamma", o->gamma, "Learning-rate decay factor")->capture_default_str();
+  cmd->add_option("--latent", o->latent, "Code size")->capture_default_str();
+  cmd->add_option("--hidden", o->hidden, "Encoder hidden sizes (the decoder mirrors them)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads for the matrix products [default: all cores]");
+  cmd->add_option("--limit", o->limit, "Train on the first N training images only");
+  cmd->add_option("--out", o->out, "Weights file to write (also writes <out>.csv and <out>.ckpt)")->required();
+  cmd->add_option("--resume", o->resume, "Continue from a checkpoint (.ckpt) written by an earlier run");
+  cmd->add_flag("--force", o->force, "Overwrite --out if it exists");
+  cmd->callback([o] { run_train(*o); });
+}
+
+}  // namespace lp::cli
