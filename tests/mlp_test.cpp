@@ -1,0 +1,59 @@
+#include "mlp.h"
+
+#include <catch2/catch.hpp>
+
+#include "gradcheck.h"
+
+using namespace lp;
+
+namespace {
+
+Mlp small_mlp(uint64_t seed) {
+  Rng rng(seed);
+  return mlp_create({{6, 5, 4, 3}, {Activation::tanh, Activation::relu, Activation::sigmoid}}, rng);
+}
+
+}  // namespace
+
+TEST_CASE("mlp specs are validated", "[mlp]") {
+  CHECK(mlp_spec_check({{784, 2}, {Activation::tanh}}).empty());
+  CHECK_FALSE(mlp_spec_check({{784}, {}}).empty());
+  CHECK_FALSE(mlp_spec_check({{784, 2}, {}}).empty());
+  CHECK_FALSE(mlp_spec_check({{784, 0}, {Activation::tanh}}).empty());
+  CHECK_FALSE(mlp_spec_check({{kMaxLayerWidth + 1, 2}, {Activation::tanh}}).empty());
+}
+
+TEST_CASE("mlp backward matches finite differences through every layer", "[mlp][gradcheck]") {
+  Mlp mlp = small_mlp(3);
+  Eigen::MatrixXf x = Eigen::MatrixXf::Random(6, 4);
+  const Eigen::MatrixXf probe = Eigen::MatrixXf::Random(3, 4);
+  auto loss = [&] {
+    MlpCache cache;
+    mlp_forward(mlp, x, cache);
+    return static_cast<double>((cache.output().array() * probe.array()).sum());
+  };
+  MlpCache cache;
+  mlp_forward(mlp, x, cache);
+  Eigen::MatrixXf dout = probe, dx;
+  MlpGrad grad = mlp_grad_zeros(mlp);
+  mlp_backward(mlp, cache, dout, grad, &dx);
+  for (size_t k = 0; k < mlp.layers.size(); ++k) {
+    INFO("layer " << k);
+    test::gradcheck(mlp.layers[k].weight.data(), grad[k].weight.data(), static_cast<int>(grad[k].weight.size()), loss,
+                    1, 1e-3f);
+    test::gradcheck(mlp.layers[k].bias.data(), grad[k].bias.data(), static_cast<int>(grad[k].bias.size()), loss, 1,
+                    1e-3f);
+  }
+  test::gradcheck(x.data(), dx.data(), static_cast<int>(x.size()), loss, 1, 1e-3f);
+}
+
+TEST_CASE("mlp_infer agrees with the training forward pass", "[mlp]") {
+  const Mlp mlp = small_mlp(5);
+  const Eigen::MatrixXf x = Eigen::MatrixXf::Random(6, 9);
+  MlpCache cache;
+  mlp_forward(mlp, x, cache);
+  Eigen::MatrixXf y(3, 9);
+  mlp_infer(mlp, x.data(), 9, y.data());
+  CHECK((y - cache.output()).cwiseAbs().maxCoeff() < 1e-6f);
+  CHECK(mlp.parameter_count() == 6 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3);
+}

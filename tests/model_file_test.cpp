@@ -1,0 +1,145 @@
+#include "model_file.h"
+
+#include <catch2/catch.hpp>
+#include <limits>
+
+#include "checksum.h"
+
+using namespace lp;
+
+namespace {
+
+ModelFile small_model_file(ModelKind kind = ModelKind::autoencoder) {
+  Rng rng(3);
+  ModelFile file;
+  file.kind = kind;
+  file.model = autoencoder_create({20, {8, 4}, 2}, rng);
+  if (kind == ModelKind::encoder) file.model.decoder = {};
+  if (kind == ModelKind::decoder) file.model.encoder = {};
+  file.meta = {{"dataset", "mnist"}, {"test_mse", "0.0340"}};
+  return file;
+}
+
+void require_same_mlp(const Mlp& a, const Mlp& b) {
+  REQUIRE(a.layers.size() == b.layers.size());
+  for (size_t k = 0; k < a.layers.size(); ++k) {
+    CHECK(a.layers[k].act == b.layers[k].act);
+    CHECK(a.layers[k].weight == b.layers[k].weight);
+    CHECK(a.layers[k].bias == b.layers[k].bias);
+  }
+}
+
+bool decode(const std::vector<uint8_t>& bytes, ModelFile* out, std::string* error) {
+  return model_file_decode(bytes.data(), bytes.size(), out, error);
+}
+
+// Rewrites the trailing CRC so a deliberate edit reaches the semantic checks.
+void reseal(std::vector<uint8_t>& bytes) {
+  const uint32_t crc = crc32(bytes.data(), bytes.size() - 4);
+  for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<uint8_t>(crc >> (8 * i));
+}
+
+}  // namespace
+
+TEST_CASE("model files round-trip for every kind", "[model_file]") {
+  for (ModelKind kind : {ModelKind::autoencoder, ModelKind::encoder, ModelKind::decoder}) {
+    DYNAMIC_SECTION(model_kind_name(kind)) {
+      const ModelFile file = small_model_file(kind);
+      ModelFile back;
+      std::string error;
+      REQUIRE(decode(model_file_encode(file), &back, &error));
+      CHECK(back.kind == kind);
+      require_same_mlp(back.model.encoder, file.model.encoder);
+      require_same_mlp(back.model.decoder, file.model.decoder);
+      CHECK(back.meta == file.meta);
+      CHECK_FALSE(back.optimizer.has_value());
+    }
+  }
+}
+
+TEST_CASE("training checkpoints round-trip the whole train state", "[model_file]") {
+  TrainConfig config;
+  TrainState state = train_state_create({20, {8}, 2}, config);
+  Eigen::MatrixXf images = Eigen::MatrixXf::Random(20, 50).cwiseAbs();
+  REQUIRE(train_epoch(state, config, images).ok);
+  ModelFile back;
+  std::string error;
+  REQUIRE(decode(model_file_encode(model_file_from_train_state(state, {{"k", "v"}})), &back, &error));
+  TrainState restored;
+  REQUIRE(train_state_from_model_file(back, &restored, &error));
+  CHECK(restored.epoch == 1);
+  CHECK(restored.adam.step == state.adam.step);
+  REQUIRE(restored.adam.m.size() == state.adam.m.size());
+  for (size_t i = 0; i < state.adam.m.size(); ++i) {
+    CHECK(restored.adam.m[i] == state.adam.m[i]);
+    CHECK(restored.adam.v[i] == state.adam.v[i]);
+  }
+  CHECK(restored.rng.next_u32() == state.rng.next_u32());
+  // A plain model file is not a checkpoint.
+  ModelFile plain = small_model_file();
+  CHECK_FALSE(train_state_from_model_file(plain, &restored, &error));
+}
+
+TEST_CASE("damaged model files are rejected with a precise reason", "[model_file]") {
+  const std::vector<uint8_t> good = model_file_encode(small_model_file());
+  ModelFile out;
+  std::string error;
+
+  SECTION("every truncation fails cleanly") {
+    for (size_t len = 0; len < good.size(); ++len) {
+      std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<long>(len));
+      REQUIRE_FALSE(decode(cut, &out, &error));
+    }
+  }
+  SECTION("a truncated file says so") {
+    std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<long>(good.size() / 2));
+    CHECK_FALSE(decode(cut, &out, &error));
+    CHECK_THAT(error, Catch::Contains("truncated"));
+  }
+  SECTION("a flipped bit fails the checksum") {
+    std::vector<uint8_t> bad = good;
+    bad[bad.size() / 2] ^= 0x10;
+    CHECK_FALSE(decode(bad, &out, &error));
+    CHECK_THAT(error, Catch::Contains("checksum"));
+  }
+  SECTION("wrong magic and version") {
+    std::vector<uint8_t> bad = good;
+    bad[0] = 'X';
+    CHECK_FALSE(decode(bad, &out, &error));
+    CHECK_THAT(error, Catch::Contains("magic"));
+    bad = good;
+    bad[8] = 9;
+    CHECK_FALSE(decode(bad, &out, &error));
+    CHECK_THAT(error, Catch::Contains("version 9"));
+  }
+  SECTION("architecture that disagrees with the parameters") {
+    // ARCH payload starts after header (20) + section header (16); +4 skips the
+    // net count, +4 the layer count: the next u32 is the encoder input width.
+    std::vector<uint8_t> bad = good;
+    bad[20 + 16 + 8] = 21;
+    reseal(bad);
+    CHECK_FALSE(decode(bad, &out, &error));
+    CHECK_THAT(error, Catch::Contains("PARM holds"));
+  }
+  SECTION("absurd sizes are refused before allocation") {
+    std::vector<uint8_t> bad = good;
+    bad[20 + 16 + 8 + 3] = 0x40;  // width 2^30
+    reseal(bad);
+    CHECK_FALSE(decode(bad, &out, &error));
+    CHECK_THAT(error, Catch::Contains("width"));
+  }
+  SECTION("mismatched encoder and decoder") {
+    ModelFile file = small_model_file();
+    Rng rng(1);
+    file.model.decoder = autoencoder_create({20, {8, 4}, 3}, rng).decoder;
+    CHECK_FALSE(decode(model_file_encode(file), &out, &error));
+    CHECK_THAT(error, Catch::Contains("architecture mismatch"));
+  }
+  SECTION("non-finite parameters") {
+    ModelFile file = small_model_file();
+    file.model.encoder.layers[0].weight(0, 0) = std::numeric_limits<float>::quiet_NaN();
+    CHECK_FALSE(decode(model_file_encode(file), &out, &error));
+    CHECK_THAT(error, Catch::Contains("NaN"));
+  }
+  CHECK(out.model.encoder.layers.empty());  // never half-filled
+}
