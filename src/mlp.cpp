@@ -67,6 +67,18 @@ void mlp_backward(const Mlp& mlp, MlpCache& cache, Eigen::MatrixXf& dout, MlpGra
   if (dx) *dx = std::move(upstream);
 }
 
+void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
+                     Eigen::MatrixXf* dx) {
+  const size_t layers = mlp.layers.size();
+  dz.resize(layers);
+  dz[layers - 1] = std::move(dout);
+  for (size_t k = layers; k-- > 0;) {
+    activation_backward(mlp.layers[k].act, cache.a[k + 1], dz[k]);  // dL/da -> dL/dz
+    Eigen::MatrixXf* below = k > 0 ? &dz[k - 1] : dx;
+    if (below) below->noalias() = mlp.layers[k].weight.transpose() * dz[k];  // [in, out] x [out, B]
+  }
+}
+
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) {
   // Two ping-pong buffers sized for the widest layer.
   int widest = mlp.in_size();

@@ -44,6 +44,14 @@ void mlp_forward(const Mlp& mlp, const Eigen::MatrixXf& x, MlpCache& cache);
 void mlp_backward(const Mlp& mlp, MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
                   Eigen::MatrixXf* dx);
 
+// The activation-gradient half of mlp_backward: dz[k] = dL/dz of layer k
+// [out_k, B] for every layer, and dx when non-null, but no parameter
+// gradients. With the cache's a[k], dz[k] gives layer k's gradient as
+// dW = dz[k] a[k]^T and db = rowsum(dz[k]), which the trainer computes later,
+// split across threads.
+void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
+                     Eigen::MatrixXf* dx);
+
 // Inference without a cache, through the build's dense kernel (see dense_kernel.h):
 // x holds n samples of in_size() floats each, y receives n * out_size() floats.
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y);

@@ -2,39 +2,70 @@
 
 #include <cmath>
 #include <numeric>
-#include <thread>
 #include <vector>
 
 #include "loss.h"
+#include "thread_pool.h"
 
 namespace lp {
 namespace {
 
 // Buffers of one thread's share of a batch.
 struct ShardWork {
-  Eigen::MatrixXf x, drecon;
+  Eigen::MatrixXf x, drecon, dcodes;
   AutoencoderCache cache;
-  AutoencoderGrad grad;
+  std::vector<Eigen::MatrixXf> dz_encoder, dz_decoder;  // dL/dz per layer
   double squared_error = 0.0;
 };
 
-// Forward and backward over columns order[0..size) of images. `count` is the
-// element count of the whole batch, so the shard gradients sum to the batch's.
-void shard_step(const Autoencoder& model, const Eigen::MatrixXf& images, const int* order, int size, double count,
-                ShardWork& w) {
+// Forward, loss and the activation-gradient backward pass over columns
+// order[0..size) of images. `count` is the element count of the whole batch, so
+// the shards' gradients add up to the batch's.
+void shard_forward_backward(const Autoencoder& model, const Eigen::MatrixXf& images, const int* order, int size,
+                            double count, ShardWork& w) {
   w.x.resize(images.rows(), size);
   for (int k = 0; k < size; ++k) w.x.col(k) = images.col(order[k]);
   autoencoder_forward(model, w.x, w.cache);
   w.squared_error = squared_error_sum(w.cache.reconstruction(), w.x);
   mse_loss_backward(w.cache.reconstruction(), w.x, count, w.drecon);
-  autoencoder_backward(model, w.cache, w.drecon, w.grad);
+  mlp_backward_dz(model.decoder, w.cache.decoder, w.drecon, w.dz_decoder, &w.dcodes);
+  mlp_backward_dz(model.encoder, w.cache.encoder, w.dcodes, w.dz_encoder, nullptr);
 }
 
-void grad_accumulate(AutoencoderGrad& into, const AutoencoderGrad& from) {
-  for (auto [a, b] : {std::pair{&into.encoder, &from.encoder}, std::pair{&into.decoder, &from.decoder}}) {
-    for (size_t k = 0; k < a->size(); ++k) {
-      (*a)[k].weight += (*b)[k].weight;
-      (*a)[k].bias += (*b)[k].bias;
+// Thread `part` of `parts`: for every layer, the weight gradient of its block of
+// input columns, dW[:, lo:hi] = sum over shards of dz a[lo:hi]^T (shard order is
+// fixed, so sums are reproducible), then Adam on that block while it is still in
+// this core's cache; likewise for a block of the bias. Column blocks of a
+// column-major matrix are contiguous, so Adam sees plain arrays.
+void params_update(TrainState& state, AutoencoderGrad& grad, const std::vector<ShardWork>& work, const AdamScalars& k,
+                   int part, int parts) {
+  int slot = 0;
+  for (int net = 0; net < 2; ++net) {
+    Mlp& mlp = net == 0 ? state.model.encoder : state.model.decoder;
+    MlpGrad& g = net == 0 ? grad.encoder : grad.decoder;
+    for (size_t l = 0; l < mlp.layers.size(); ++l, slot += 2) {
+      Dense& layer = mlp.layers[l];
+      const Eigen::Index in = layer.in_size(), out = layer.out_size();
+      const Eigen::Index lo = in * part / parts, hi = in * (part + 1) / parts;
+      auto dw = g[l].weight.middleCols(lo, hi - lo);
+      for (size_t s = 0; s < work.size(); ++s) {
+        const MlpCache& cache = net == 0 ? work[s].cache.encoder : work[s].cache.decoder;
+        const Eigen::MatrixXf& dz = net == 0 ? work[s].dz_encoder[l] : work[s].dz_decoder[l];
+        if (s == 0)
+          dw.noalias() = dz * cache.a[l].middleRows(lo, hi - lo).transpose();  // [out, B] x [B, cols]
+        else
+          dw.noalias() += dz * cache.a[l].middleRows(lo, hi - lo).transpose();
+      }
+      adam_update(layer.weight.data() + lo * out, dw.data(), state.adam.m[slot].data() + lo * out,
+                  state.adam.v[slot].data() + lo * out, static_cast<size_t>((hi - lo) * out), k);
+
+      const Eigen::Index blo = out * part / parts, bhi = out * (part + 1) / parts;
+      auto db = g[l].bias.segment(blo, bhi - blo);
+      db.setZero();
+      for (const ShardWork& w : work)
+        db += (net == 0 ? w.dz_encoder[l] : w.dz_decoder[l]).middleRows(blo, bhi - blo).rowwise().sum();
+      adam_update(layer.bias.data() + blo, db.data(), state.adam.m[slot + 1].data() + blo,
+                  state.adam.v[slot + 1].data() + blo, static_cast<size_t>(bhi - blo), k);
     }
   }
 }
@@ -65,26 +96,23 @@ EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eige
   for (int i = n - 1; i > 0; --i) std::swap(order[i], order[state.rng.below(static_cast<uint32_t>(i + 1))]);
 
   const int shards = std::max(1, std::min(config.threads, config.batch));
+  ThreadPool pool(shards);
   std::vector<ShardWork> work(shards);
-  for (ShardWork& w : work) w.grad = autoencoder_grad_zeros(state.model);
-  const std::vector<ParamSlot> slots = autoencoder_param_slots(state.model, work[0].grad);
+  AutoencoderGrad grad = autoencoder_grad_zeros(state.model);
   double loss_sum = 0.0;  // sum over batches of loss * batch size
 
   for (int b = 0; b < batches; ++b) {
     const int first = b * config.batch;
     const int size = std::min(config.batch, n - first);
     const double count = static_cast<double>(size) * images.rows();
-    auto run_shard = [&](int s) {
+    // Phase 1, split by samples: each thread runs its shard of the batch.
+    pool.run([&](int s) {
       const int lo = size * s / shards, hi = size * (s + 1) / shards;
-      shard_step(state.model, images, order.data() + first + lo, hi - lo, count, work[s]);
-    };
-    std::vector<std::thread> helpers;
-    for (int s = 1; s < shards; ++s) helpers.emplace_back(run_shard, s);
-    run_shard(0);
-    for (std::thread& t : helpers) t.join();
+      shard_forward_backward(state.model, images, order.data() + first + lo, hi - lo, count, work[s]);
+    });
 
     double squared_error = 0.0;
-    for (int s = 0; s < shards; ++s) squared_error += work[s].squared_error;
+    for (const ShardWork& w : work) squared_error += w.squared_error;
     const double loss = squared_error / count;
     if (!std::isfinite(loss)) {
       result.ok = false;
@@ -92,8 +120,9 @@ EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eige
                      ", batch " + std::to_string(b + 1) + " (learning rate too high, or bad input)";
       return result;
     }
-    for (int s = 1; s < shards; ++s) grad_accumulate(work[0].grad, work[s].grad);
-    adam_step(state.adam, slots, result.lr);
+    // Phase 2, split by parameters: weight gradients and the Adam update.
+    const AdamScalars k = adam_begin_step(state.adam, result.lr);
+    pool.run([&](int part) { params_update(state, grad, work, k, part, shards); });
 
     loss_sum += loss * size;
     if (on_batch && !on_batch({state.epoch, b + 1, batches, loss})) {
