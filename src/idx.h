@@ -11,12 +11,20 @@
 
 namespace lp {
 
+// Element types this reader supports (IDX type codes).
+enum class IdxType : uint8_t { u8 = 0x08, f32 = 0x0D };
+
 struct IdxArray {
+  IdxType type = IdxType::u8;
   std::vector<uint32_t> dims;
-  std::vector<uint8_t> values;  // only unsigned-byte IDX (type 0x08) is supported
+  std::vector<uint8_t> values;  // raw data; f32 elements are big-endian, as in the file
 };
 
-// Fails unless the header is well formed and the dimensions account for
+// The elements of an f32 array in host order. Requires type == f32.
+std::vector<float> idx_floats(const IdxArray& array);
+IdxArray idx_from_floats(std::vector<uint32_t> dims, const float* values);
+
+// Fails unless the type is supported, the header is well formed and the dimensions account for
 // exactly the bytes present: a truncated or padded file is an error.
 bool idx_parse(const uint8_t* data, size_t size, IdxArray* out, std::string* error);
 // The inverse, used by tests and tools that write small data sets.

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "checksum.h"
+#include "half.h"
 
 namespace lp {
 namespace {
@@ -23,6 +24,7 @@ struct Writer {
   void u32(uint32_t v) { for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<uint8_t>(v >> (8 * i))); }
   void u64(uint64_t v) { for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<uint8_t>(v >> (8 * i))); }
   void f32(float v) { uint32_t bits; std::memcpy(&bits, &v, 4); u32(bits); }
+  void f16(float v) { const uint16_t h = float_to_half(v); bytes.push_back(h & 0xFF); bytes.push_back(h >> 8); }
   void raw(const void* p, size_t n) { const auto* b = static_cast<const uint8_t*>(p); bytes.insert(bytes.end(), b, b + n); }
   void string(const std::string& s) { u32(static_cast<uint32_t>(s.size())); raw(s.data(), s.size()); }
   void section(const char tag[4], const Writer& payload) {
@@ -92,6 +94,12 @@ struct Reader {
     std::memcpy(v, &bits, 4);
     return true;
   }
+  bool f16(float* v) {
+    if (left < 2) return false;
+    *v = half_to_float(static_cast<uint16_t>(p[0] | (p[1] << 8)));
+    p += 2; left -= 2;
+    return true;
+  }
   bool string(std::string* s) {
     uint32_t n;
     if (!u32(&n) || n > kMaxMetaString || left < n) return false;
@@ -156,8 +164,8 @@ uint64_t param_count(const std::vector<MlpSpec>& specs) {
   return count;
 }
 
-// Reads `count` floats in file order into freshly shaped layers.
-bool read_params(Reader& r, const MlpSpec& spec, Mlp* mlp, std::string* error) {
+// Reads one network's parameters in file order into freshly shaped layers.
+bool read_params(Reader& r, const MlpSpec& spec, ParamStorage storage, Mlp* mlp, std::string* error) {
   mlp->layers.clear();
   for (size_t k = 0; k + 1 < spec.sizes.size(); ++k) {
     Dense layer;
@@ -168,7 +176,8 @@ bool read_params(Reader& r, const MlpSpec& spec, Mlp* mlp, std::string* error) {
   }
   bool finite = true;
   for_each_param_in_file_order(mlp->layers, [&](float& v) {
-    r.f32(&v);  // the section length was checked against the count beforehand
+    // The section length was checked against the count beforehand.
+    if (storage == ParamStorage::f16) r.f16(&v); else r.f32(&v);
     finite = finite && std::isfinite(v);
   });
   if (!finite) return fail(error, "PARM section holds a NaN or infinite parameter");
@@ -212,14 +221,18 @@ std::vector<uint8_t> model_file_encode(const ModelFile& file) {
     arch.u32(static_cast<uint32_t>(mlp->layers.size()));
     for (int size : spec.sizes) arch.u32(static_cast<uint32_t>(size));
     for (Activation act : spec.acts) arch.u32(static_cast<uint32_t>(act));
-    for_each_param_in_file_order(mlp->layers, [&](const float& v) { parm.f32(v); });
+    for_each_param_in_file_order(mlp->layers, [&](const float& v) {
+      if (file.storage == ParamStorage::f16) parm.f16(v); else parm.f32(v);
+    });
   }
   meta.u32(static_cast<uint32_t>(file.meta.size()));
   for (const auto& [key, value] : file.meta) {
     meta.string(key);
     meta.string(value);
   }
-  const bool has_optm = file.optimizer.has_value() && file.kind == ModelKind::autoencoder;
+  // Optimizer state only makes sense next to full-precision parameters.
+  const bool has_optm = file.optimizer.has_value() && file.kind == ModelKind::autoencoder &&
+                        file.storage == ParamStorage::f32;
   if (has_optm) {
     const OptimizerSnapshot& opt = *file.optimizer;
     optm.u64(static_cast<uint64_t>(opt.adam.step));
@@ -237,7 +250,7 @@ std::vector<uint8_t> model_file_encode(const ModelFile& file) {
   out.u32(static_cast<uint32_t>(file.kind));
   out.u32(has_optm ? 4 : 3);
   out.section("ARCH", arch);
-  out.section("PARM", parm);
+  out.section(file.storage == ParamStorage::f16 ? "PF16" : "PARM", parm);
   out.section("META", meta);
   if (has_optm) out.section("OPTM", optm);
   out.u32(crc32(out.bytes.data(), out.bytes.size()));
@@ -261,7 +274,7 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
   if (sections > 16) return fail(error, "implausible section count " + std::to_string(sections));
 
   // Walk the sections: structure first, so truncation is named as such.
-  Section arch, parm, meta, optm;
+  Section arch, parm, pf16, meta, optm;
   for (uint32_t i = 0; i < sections; ++i) {
     if (r.left < 16) return fail(error, "file truncated in section header " + std::to_string(i));
     char tag[5] = {};
@@ -275,7 +288,8 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
       return fail(error, std::string("file truncated: section ") + tag + " declares " + std::to_string(length) +
                              " bytes, " + std::to_string(r.left) + " remain");
     Section* slot = !std::strcmp(tag, "ARCH") ? &arch : !std::strcmp(tag, "PARM") ? &parm
-                  : !std::strcmp(tag, "META") ? &meta : !std::strcmp(tag, "OPTM") ? &optm : nullptr;
+                  : !std::strcmp(tag, "PF16") ? &pf16 : !std::strcmp(tag, "META") ? &meta
+                  : !std::strcmp(tag, "OPTM") ? &optm : nullptr;
     if (!slot) return fail(error, std::string("unknown section '") + tag + "'");
     if (slot->present) return fail(error, std::string("duplicate section ") + tag);
     *slot = {r.p, length, true};
@@ -287,22 +301,27 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
   tail.u32(&stored_crc);
   if (crc32(data, size - 4) != stored_crc) return fail(error, "checksum mismatch: the file is corrupted");
   if (!arch.present) return fail(error, "missing ARCH section");
-  if (!parm.present) return fail(error, "missing PARM section");
+  if (parm.present == pf16.present) return fail(error, "expected exactly one of the PARM and PF16 sections");
+  const ParamStorage storage = pf16.present ? ParamStorage::f16 : ParamStorage::f32;
+  if (pf16.present) parm = pf16;
+  const uint64_t value_size = storage == ParamStorage::f16 ? 2 : 4;
 
   std::vector<MlpSpec> specs;
   if (!parse_arch(arch, kind == ModelKind::autoencoder ? 2 : 1, &specs, error)) return false;
   const uint64_t count = param_count(specs);
   if (count > kMaxParams) return fail(error, "architecture claims " + std::to_string(count) + " parameters");
-  if (parm.size != count * 4)
-    return fail(error, "PARM holds " + std::to_string(parm.size / 4) + " values, the architecture needs " +
+  if (parm.size != count * value_size)
+    return fail(error, std::string(storage == ParamStorage::f16 ? "PF16" : "PARM") + " holds " +
+                           std::to_string(parm.size / value_size) + " values, the architecture needs " +
                            std::to_string(count));
 
   ModelFile file;
   file.kind = kind;
+  file.storage = storage;
   Reader pr{parm.data, static_cast<size_t>(parm.size)};
   Mlp* targets[2] = {kind == ModelKind::decoder ? &file.model.decoder : &file.model.encoder, &file.model.decoder};
   for (size_t n = 0; n < specs.size(); ++n)
-    if (!read_params(pr, specs[n], targets[n], error)) return false;
+    if (!read_params(pr, specs[n], storage, targets[n], error)) return false;
   if (kind == ModelKind::autoencoder) {
     const std::string mismatch = autoencoder_check(file.model);
     if (!mismatch.empty()) return fail(error, "architecture mismatch: " + mismatch);

@@ -9,6 +9,7 @@
 // Sections:
 //   ARCH  u32 net count; per net: u32 layer count L, u32 sizes[L+1], u32 activations[L]
 //   PARM  f32 values; per net, per layer: weight row-major [out][in] (as PyTorch), then bias
+//   PF16  instead of PARM: the same values as IEEE half precision (half the size)
 //   META  u32 pair count; per pair: u32 length + key bytes, u32 length + value bytes
 //   OPTM  training checkpoints only: u64 Adam step | u32 epochs done | u32 0 |
 //         u64 RNG state | u64 RNG increment | f32 Adam m (PARM layout) | f32 Adam v
@@ -34,8 +35,12 @@ struct OptimizerSnapshot {
   int epoch = 0;
 };
 
+// How PARM values are stored. f16 halves the file for the web demo's download.
+enum class ParamStorage { f32, f16 };
+
 struct ModelFile {
   ModelKind kind = ModelKind::autoencoder;
+  ParamStorage storage = ParamStorage::f32;  // chosen by encode, reported by decode
   // An encoder file leaves model.decoder empty, a decoder file model.encoder.
   Autoencoder model;
   std::map<std::string, std::string> meta;

@@ -67,9 +67,13 @@ TEST_CASE("broken idx files are rejected with a precise reason", "[idx]") {
     CHECK_FALSE(parse(bad, &out, &error));
     CHECK_THAT(error, Catch::Contains("not an IDX file"));
     bad = good;
-    bad[2] = 0x0D;  // float data
+    bad[2] = 0x0B;  // int16 data
     CHECK_FALSE(parse(bad, &out, &error));
     CHECK_THAT(error, Catch::Contains("element type"));
+    bad = good;
+    bad[2] = 0x0D;  // float data: 4 bytes per element, so the size no longer fits
+    CHECK_FALSE(parse(bad, &out, &error));
+    CHECK_THAT(error, Catch::Contains("size mismatch"));
     bad = good;
     bad[3] = 0;
     CHECK_FALSE(parse(bad, &out, &error));
@@ -93,4 +97,24 @@ TEST_CASE("broken idx files are rejected with a precise reason", "[idx]") {
     CHECK_THAT(error, Catch::Contains("3 images but 2 labels"));
     CHECK_FALSE(dataset_from_idx(labels, labels, &data, &error));
   }
+}
+
+TEST_CASE("float idx arrays round-trip exactly", "[idx]") {
+  const float values[] = {0.5f, -1.25f, 3.0e-8f, 1e30f, -0.0f, 7.0f};
+  const std::vector<uint8_t> bytes = idx_encode(idx_from_floats({3, 2}, values));
+  REQUIRE(bytes.size() == 4 + 8 + 24);
+  CHECK(bytes[2] == 0x0D);
+  CHECK(bytes[12] == 0x3F);  // 0.5f = 0x3F000000, big-endian
+  IdxArray back;
+  std::string error;
+  REQUIRE(parse(bytes, &back, &error));
+  CHECK(back.type == IdxType::f32);
+  const std::vector<float> floats = idx_floats(back);
+  REQUIRE(floats.size() == 6);
+  for (int i = 0; i < 6; ++i) CHECK(floats[i] == values[i]);
+  Dataset data;
+  IdxArray labels;
+  labels.dims = {3};
+  labels.values = {0, 1, 2};
+  CHECK_FALSE(dataset_from_idx(back, labels, &data, &error));
 }

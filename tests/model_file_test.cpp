@@ -57,6 +57,22 @@ TEST_CASE("model files round-trip for every kind", "[model_file]") {
   }
 }
 
+TEST_CASE("half-precision model files are half the size and within rounding", "[model_file]") {
+  ModelFile file = small_model_file();
+  const size_t full = model_file_encode(file).size();
+  file.storage = ParamStorage::f16;
+  const std::vector<uint8_t> bytes = model_file_encode(file);
+  ModelFile back;
+  std::string error;
+  REQUIRE(decode(bytes, &back, &error));
+  CHECK(back.storage == ParamStorage::f16);
+  CHECK(bytes.size() < full * 0.6);
+  const auto& w = file.model.encoder.layers[0].weight;
+  const auto& w16 = back.model.encoder.layers[0].weight;
+  CHECK((w - w16).cwiseAbs().maxCoeff() <= w.cwiseAbs().maxCoeff() * 1e-3f);
+  CHECK((w - w16).cwiseAbs().maxCoeff() > 0.0f);
+}
+
 TEST_CASE("training checkpoints round-trip the whole train state", "[model_file]") {
   TrainConfig config;
   TrainState state = train_state_create({20, {8}, 2}, config);
