@@ -1,11 +1,15 @@
 // WebAssembly SIMD128 kernel for dense-layer inference (see dense_kernel.h).
 //
-// The work is tiled into blocks of S samples x 4V outputs held in registers.
+// The work is tiled into blocks of S samples x 4V outputs held in registers
+// (S <= 4, 4V <= 8: 8 accumulators plus 2 weight vectors and a broadcast fit
+// in x86's 16 vector registers; 12-wide tiles measured slower, from spills).
 // Because W is column-major, the 4V weights of one input column are contiguous:
-// one load each, then a broadcast of x[s][j] per sample, so every weight loaded
-// is reused S times and no horizontal sums are needed.
+// one load each, multiplied by x[s][j] broadcast to four lanes, so every weight
+// loaded is reused S times and no horizontal sums are needed.
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
+
+#include <algorithm>
 
 #include "dense_kernel.h"
 
@@ -47,7 +51,7 @@ inline v128_t activation4(Activation act, v128_t z) {
   return z;
 }
 
-// Outputs [o0, o0 + 4V) of samples 0..S-1 (x, y already offset to the first sample).
+// Outputs [o0, o0 + 4V) of samples 0..S-1 (x, y offset to the first sample).
 template <int S, int V>
 inline void dense_tile(const DenseView& layer, const float* x, float* y, int o0) {
   v128_t acc[S][V];
@@ -68,35 +72,41 @@ inline void dense_tile(const DenseView& layer, const float* x, float* y, int o0)
     for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, acc[s][v]);
 }
 
-// All outputs of S samples: 8-wide tiles, then one 4-wide, then single outputs.
-template <int S>
-void dense_samples(const DenseView& layer, const float* x, float* y) {
-  int o = 0;
-  for (; o + 8 <= layer.out; o += 8) dense_tile<S, 2>(layer, x, y, o);
-  for (; o + 4 <= layer.out; o += 4) dense_tile<S, 1>(layer, x, y, o);
-  for (; o < layer.out; ++o) {
-    for (int s = 0; s < S; ++s) {
-      float sum = layer.bias[o];
-      for (int j = 0; j < layer.in; ++j)
-        sum += layer.weight[static_cast<size_t>(j) * layer.out + o] * x[s * layer.in + j];
-      y[s * layer.out + o] = sum;
-    }
+// Outputs [o0, o0 + 4V) of n samples, four at a time.
+template <int V>
+void dense_tile_samples(const DenseView& layer, const float* x, float* y, int n, int o0) {
+  int s = 0;
+  for (; s + 4 <= n; s += 4) dense_tile<4, V>(layer, x + s * layer.in, y + s * layer.out, o0);
+  switch (n - s) {
+    case 3: dense_tile<3, V>(layer, x + s * layer.in, y + s * layer.out, o0); break;
+    case 2: dense_tile<2, V>(layer, x + s * layer.in, y + s * layer.out, o0); break;
+    case 1: dense_tile<1, V>(layer, x + s * layer.in, y + s * layer.out, o0); break;
+    default: break;
   }
 }
+
+// Samples per block: each weight tile is used by the whole block while it is
+// in L1, rather than the whole weight matrix streaming by once per 4 samples.
+constexpr int kSampleBlock = 32;
 
 }  // namespace
 
 void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
-  int s = 0;
-  for (; s + 4 <= n; s += 4)
-    dense_samples<4>(layer, x + static_cast<size_t>(s) * layer.in, y + static_cast<size_t>(s) * layer.out);
-  const float* xt = x + static_cast<size_t>(s) * layer.in;
-  float* yt = y + static_cast<size_t>(s) * layer.out;
-  switch (n - s) {
-    case 3: dense_samples<3>(layer, xt, yt); break;
-    case 2: dense_samples<2>(layer, xt, yt); break;
-    case 1: dense_samples<1>(layer, xt, yt); break;
-    default: break;
+  for (int first = 0; first < n; first += kSampleBlock) {
+    const int count = std::min(kSampleBlock, n - first);
+    const float* xb = x + static_cast<size_t>(first) * layer.in;
+    float* yb = y + static_cast<size_t>(first) * layer.out;
+    int o = 0;
+    for (; o + 8 <= layer.out; o += 8) dense_tile_samples<2>(layer, xb, yb, count, o);
+    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1>(layer, xb, yb, count, o);
+    for (; o < layer.out; ++o) {
+      for (int s = 0; s < count; ++s) {
+        float sum = layer.bias[o];
+        for (int j = 0; j < layer.in; ++j)
+          sum += layer.weight[static_cast<size_t>(j) * layer.out + o] * xb[s * layer.in + j];
+        yb[s * layer.out + o] = sum;
+      }
+    }
   }
   // Activation over the whole output block, four at a time.
   const size_t total = static_cast<size_t>(n) * layer.out;

@@ -23,7 +23,7 @@ TEST_CASE("the default autoencoder is the tutorial's 784-256-128-64-2 network", 
 TEST_CASE("codes lie in [-1,1] and reconstructions in [0,1]", "[autoencoder]") {
   Rng rng(1);
   const Autoencoder model = autoencoder_create({50, {20}, 3}, rng);
-  const Eigen::MatrixXf x = 5.0f * Eigen::MatrixXf::Random(50, 16);  // large inputs saturate tanh
+  const Eigen::MatrixXf x = 5.0f * test::random_matrix(50, 16, 101);  // large inputs saturate tanh
   AutoencoderCache cache;
   autoencoder_forward(model, x, cache);
   REQUIRE(cache.codes().rows() == 3);

@@ -8,8 +8,20 @@
 #include <functional>
 
 #include <catch2/catch.hpp>
+#include <Eigen/Core>
+
+#include "rng.h"
 
 namespace lp::test {
+
+// Uniform in [-1, 1] from our own RNG: unlike Eigen's Random() (std::rand), the
+// same on every platform, so native and wasm runs check the same numbers.
+inline Eigen::MatrixXf random_matrix(int rows, int cols, uint64_t seed) {
+  Rng rng(seed, 99);
+  Eigen::MatrixXf m(rows, cols);
+  for (int i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1.0f, 1.0f);
+  return m;
+}
 
 // Checks analytic[i] against (loss(p_i + h) - loss(p_i - h)) / 2h for every
 // entry of `param` (or every `stride`-th one, for big tensors).

@@ -25,8 +25,8 @@ TEST_CASE("mlp specs are validated", "[mlp]") {
 
 TEST_CASE("mlp backward matches finite differences through every layer", "[mlp][gradcheck]") {
   Mlp mlp = small_mlp(3);
-  Eigen::MatrixXf x = Eigen::MatrixXf::Random(6, 4);
-  const Eigen::MatrixXf probe = Eigen::MatrixXf::Random(3, 4);
+  Eigen::MatrixXf x = test::random_matrix(6, 4, 101);
+  const Eigen::MatrixXf probe = test::random_matrix(3, 4, 102);
   auto loss = [&] {
     MlpCache cache;
     mlp_forward(mlp, x, cache);
@@ -49,7 +49,7 @@ TEST_CASE("mlp backward matches finite differences through every layer", "[mlp][
 
 TEST_CASE("mlp_infer agrees with the training forward pass", "[mlp]") {
   const Mlp mlp = small_mlp(5);
-  const Eigen::MatrixXf x = Eigen::MatrixXf::Random(6, 9);
+  const Eigen::MatrixXf x = test::random_matrix(6, 9, 103);
   MlpCache cache;
   mlp_forward(mlp, x, cache);
   Eigen::MatrixXf y(3, 9);

@@ -1,6 +1,8 @@
 #include "model_file.h"
 
 #include <catch2/catch.hpp>
+
+#include "gradcheck.h"
 #include <limits>
 
 #include "checksum.h"
@@ -76,7 +78,7 @@ TEST_CASE("half-precision model files are half the size and within rounding", "[
 TEST_CASE("training checkpoints round-trip the whole train state", "[model_file]") {
   TrainConfig config;
   TrainState state = train_state_create({20, {8}, 2}, config);
-  Eigen::MatrixXf images = Eigen::MatrixXf::Random(20, 50).cwiseAbs();
+  Eigen::MatrixXf images = test::random_matrix(20, 50, 101).cwiseAbs();
   REQUIRE(train_epoch(state, config, images).ok);
   ModelFile back;
   std::string error;

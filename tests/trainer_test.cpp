@@ -48,7 +48,7 @@ TEST_CASE("a short training run really lowers the loss", "[trainer]") {
   CHECK(last.train_loss == Approx(after).epsilon(0.3));
 }
 
-TEST_CASE("training is reproducible for a seed and thread count", "[trainer]") {
+TEST_CASE("training is reproducible for a seed and thread count", "[trainer][threads]") {
   const Eigen::MatrixXf images = bar_images(100, 2);
   for (int threads : {1, 2}) {
     TrainConfig config;
@@ -66,7 +66,7 @@ TEST_CASE("training is reproducible for a seed and thread count", "[trainer]") {
   }
 }
 
-TEST_CASE("splitting a batch over threads gives the same gradient step", "[trainer]") {
+TEST_CASE("splitting a batch over threads gives the same gradient step", "[trainer][threads]") {
   const Eigen::MatrixXf images = bar_images(64, 3);
   TrainConfig one, two;
   one.batch = two.batch = 64;  // one batch: shuffling order does not matter

@@ -20,6 +20,8 @@ void add_train(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_info(CLI::App& app);
 void add_decode(CLI::App& app);
+void add_encode(CLI::App& app);
+void add_site_data(CLI::App& app);
 
 // --dataset mnist|fashion, with its default data folder and shipped model.
 struct DatasetChoice {

@@ -21,6 +21,7 @@ void run_info(const std::string& weights) {
   if (!model_file_load(path, &file, &error)) throw Error(error);
   std::printf("file     %s\n", path.c_str());
   std::printf("kind     %s%s\n", model_kind_name(file.kind), file.optimizer ? " (training checkpoint)" : "");
+  std::printf("storage  %s\n", file.storage == ParamStorage::f16 ? "float16" : "float32");
   print_net("encoder", file.model.encoder);
   print_net("decoder", file.model.decoder);
   std::printf("params   %zu\n", file.model.parameter_count());

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   lp::cli::add_eval(app);
   lp::cli::add_info(app);
   lp::cli::add_decode(app);
+  lp::cli::add_encode(app);
+  lp::cli::add_site_data(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

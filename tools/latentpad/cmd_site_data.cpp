@@ -1,0 +1,72 @@
+// latentpad site-data: the data files the web demo loads, made from a trained
+// model: the model in half precision (half the download), the codes and labels
+// of every test image for the scatter, and the first test images for the
+// reconstruction panel.
+#include <cstdio>
+#include <memory>
+
+#include "cli_common.h"
+
+namespace lp::cli {
+namespace {
+
+struct SiteOptions {
+  DatasetChoice dataset;
+  std::string weights;
+  std::string out;
+  int images = 1000;
+};
+
+void write_or_throw(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::string error;
+  if (!write_file_atomic(path, bytes, &error)) throw Error(error);
+  std::printf("wrote %s (%zu bytes)\n", path.c_str(), bytes.size());
+}
+
+void run_site_data(const SiteOptions& o) {
+  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  ModelFile file = load_model(path, ModelKind::autoencoder);
+  if (file.kind != ModelKind::autoencoder) throw Error(path + " must hold a full autoencoder");
+  const Dataset test = load_split(o.dataset, Split::test);
+  if (o.images < 1 || o.images > test.size()) throw Error("--images must be between 1 and " + std::to_string(test.size()));
+
+  // Round-trip through half precision first, so the codes below are exactly
+  // what the page computes from the file it downloads.
+  file.storage = ParamStorage::f16;
+  file.optimizer.reset();
+  const std::vector<uint8_t> model_bytes = model_file_encode(file);
+  std::string error;
+  if (!model_file_decode(model_bytes.data(), model_bytes.size(), &file, &error)) throw Error(error);
+  write_or_throw(o.out + "/model.lpad", model_bytes);
+
+  const Mlp& encoder = file.model.encoder;
+  Eigen::MatrixXf codes(encoder.out_size(), test.size());
+  mlp_infer(encoder, test.images.data(), test.size(), codes.data());
+  write_or_throw(o.out + "/test-codes.idx",
+                 idx_encode(idx_from_floats({static_cast<uint32_t>(test.size()), static_cast<uint32_t>(codes.rows())},
+                                            codes.data())));
+  IdxArray labels;
+  labels.dims = {static_cast<uint32_t>(test.size())};
+  labels.values = test.labels;
+  write_or_throw(o.out + "/test-labels.idx", idx_encode(labels));
+  IdxArray images;
+  images.dims = {static_cast<uint32_t>(o.images), static_cast<uint32_t>(test.rows), static_cast<uint32_t>(test.cols)};
+  for (int i = 0; i < o.images; ++i)
+    for (int p = 0; p < test.rows * test.cols; ++p)
+      images.values.push_back(static_cast<uint8_t>(std::lround(test.images(p, i) * 255.0f)));
+  write_or_throw(o.out + "/test-images.idx", idx_encode(images));
+}
+
+}  // namespace
+
+void add_site_data(CLI::App& app) {
+  auto o = std::make_shared<SiteOptions>();
+  CLI::App* cmd = app.add_subcommand("site-data", "Write the web demo's data files (model, test codes, test images)");
+  add_dataset_options(*cmd, o->dataset);
+  cmd->add_option("--weights", o->weights, "Autoencoder file [default: the shipped model for --dataset]");
+  cmd->add_option("--out", o->out, "Site folder to write into")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--images", o->images, "How many test images to include")->capture_default_str();
+  cmd->callback([o] { run_site_data(*o); });
+}
+
+}  // namespace lp::cli

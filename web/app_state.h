@@ -1,0 +1,75 @@
+// Everything the demo knows, in one struct (the Dear ImGui examples' style):
+// main.cpp owns one AppState, the panels read and change it.
+#pragma once
+#include <GLES3/gl3.h>
+#include <SDL.h>
+
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+#include "model_file.h"
+
+namespace lp::web {
+
+// A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale.
+struct Texture {
+  GLuint id = 0;
+  int width = 0, height = 0;
+  void upload_rgba(const uint8_t* rgba, int w, int h);
+  void upload_gray(const float* values, int w, int h);
+  ImTextureID imgui_id() const { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id)); }
+};
+
+// The files the page fetched (see page/app.js and `latentpad site-data`).
+struct DemoData {
+  ModelFile model;
+  bool model_ready = false;
+  std::vector<float> codes;        // [n][latent]: every test image's code, for the scatter
+  std::vector<uint8_t> labels;     // [n]
+  std::vector<float> images;       // [image_count][784] in [0,1], the first test images
+  int image_count = 0;
+  int code_count() const { return static_cast<int>(codes.size() / 2); }
+};
+
+struct AppState {
+  SDL_Window* window = nullptr;
+  SDL_GLContext gl = nullptr;
+  float pixel_ratio = 1.0f;  // device pixels per CSS pixel
+  int css_width = 0, css_height = 0;
+
+  DemoData data;
+  std::string status = "Loading model...";  // shown until the model is ready
+  std::string error;                         // shown in red when non-empty
+
+  // The latent point and the visible square [-range, range]^2 of the pad.
+  float z[2] = {0.0f, 0.0f};
+  float range = 1.0f;
+
+  std::vector<float> digit;  // decoder(z), 28x28
+  Texture digit_texture;
+  bool digit_dirty = true;
+  double digit_decode_ms = 0.0;
+
+  int grid = 9;  // manifold cells per side
+  Texture manifold_texture;
+  bool manifold_dirty = true;
+  double manifold_decode_ms = 0.0;
+
+  Texture scatter_texture;  // the test codes, rasterised for the current range and size
+  float scatter_range = 0.0f;
+  int scatter_pixels = 0;
+
+  int recon_index = 0;  // which bundled test image is reconstructed
+  int recon_class = 0;
+  Texture original_texture, recon_texture;
+  float recon_code[2] = {0.0f, 0.0f};
+  double recon_mse = 0.0;
+  bool recon_dirty = true;
+
+  // Where the pad and the big digit were drawn last frame, in CSS pixels:
+  // read by the browser tests through window.latentpad.layout().
+  ImVec4 pad_rect, digit_rect;
+};
+
+}  // namespace lp::web

@@ -1,0 +1,99 @@
+// The C functions page/app.js calls: file loading, and window.latentpad's
+// decode / setLatent / getLatent, plus layout and timing hooks for the tests
+// and the benchmark.
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app_state.h"
+#include "code_text.h"
+#include "demo_data.h"
+#include "dense_kernel.h"
+
+namespace lp::web {
+extern AppState* g_app;
+}
+
+using lp::web::g_app;
+
+extern "C" {
+
+// Hands one fetched file to the app. Returns 1 on success; on failure the
+// message is shown in the page and the previous data stays in use.
+EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int size) {
+  const std::string error = lp::web::demo_load(g_app->data, name, bytes, static_cast<size_t>(size));
+  if (!error.empty()) {
+    g_app->error = error;
+    return 0;
+  }
+  g_app->error.clear();
+  // Everything derived from the data is stale now.
+  g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
+  g_app->scatter_pixels = 0;
+  return 1;
+}
+
+EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
+
+EMSCRIPTEN_KEEPALIVE int lp_model_ready() { return g_app->data.model_ready ? 1 : 0; }
+
+// out receives 784 floats, row-major, in [0, 1]. Returns 0 without a model.
+EMSCRIPTEN_KEEPALIVE int lp_decode(float x, float y, float* out) {
+  if (!g_app->data.model_ready) return 0;
+  const float code[2] = {x, y};
+  lp::web::demo_decode(g_app->data, code, 1, out);
+  return 1;
+}
+
+EMSCRIPTEN_KEEPALIVE void lp_set_latent(float x, float y) {
+  g_app->z[0] = x;
+  g_app->z[1] = y;
+  g_app->digit_dirty = true;
+}
+
+EMSCRIPTEN_KEEPALIVE float lp_get_latent(int axis) { return g_app->z[axis == 0 ? 0 : 1]; }
+
+// "x,y" as in the page's ?z= parameter. Returns 1 if it parsed.
+EMSCRIPTEN_KEEPALIVE int lp_set_latent_text(const char* text) {
+  std::vector<float> code;
+  std::string error;
+  if (!lp::code_parse(text, 2, &code, &error)) {
+    g_app->error = "?z=" + std::string(text).substr(0, 40) + ": " + error;
+    return 0;
+  }
+  // Show the point: widen the visible range if it lies outside.
+  const float extent = std::max(std::fabs(code[0]), std::fabs(code[1]));
+  if (extent > g_app->range) g_app->range = extent * 1.1f;
+  lp_set_latent(code[0], code[1]);
+  return 1;
+}
+
+// JSON with the pad's and the big digit's rectangles in CSS pixels.
+EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
+  static char json[256];
+  const ImVec4 p = g_app->pad_rect, d = g_app->digit_rect;
+  std::snprintf(json, sizeof json,
+                "{\"pad\":[%.1f,%.1f,%.1f,%.1f],\"digit\":[%.1f,%.1f,%.1f,%.1f],\"range\":%g,\"kernel\":\"%s\"}", p.x,
+                p.y, p.z, p.w, d.x, d.y, d.z, d.w, g_app->range, lp::dense_kernel_name());
+  return json;
+}
+
+// Decodes `count` codes spread over [-1,1]^2 `repeats` times; returns the
+// mean milliseconds per repeat. For tools/bench/web.
+EMSCRIPTEN_KEEPALIVE double lp_bench_decode(int count, int repeats) {
+  if (!g_app->data.model_ready || count < 1 || repeats < 1) return -1;
+  std::vector<float> codes(2 * count), pixels(static_cast<size_t>(count) * lp::web::kPixels);
+  for (int i = 0; i < count; ++i) {
+    codes[2 * i] = -1.0f + 2.0f * (i % 97) / 96.0f;
+    codes[2 * i + 1] = 1.0f - 2.0f * (i % 89) / 88.0f;
+  }
+  const double t0 = lp::web::now_ms();
+  for (int r = 0; r < repeats; ++r) lp::web::demo_decode(g_app->data, codes.data(), count, pixels.data());
+  return (lp::web::now_ms() - t0) / repeats;
+}
+
+}  // extern "C"

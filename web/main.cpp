@@ -1,0 +1,113 @@
+// LatentPad's browser demo: SDL2 + WebGL2 + Dear ImGui around the same model
+// library the native trainer uses. One AppState on the heap, one frame
+// function driven by the browser's animation loop.
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "app_state.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+#include "panels.h"
+
+namespace lp::web {
+
+AppState* g_app = nullptr;  // for the JS API in js_api.cpp
+
+namespace {
+
+// The page's viewport in CSS pixels: the canvas fills it (see page/index.html).
+EM_JS(int, viewport_width, (), { return window.innerWidth; });
+EM_JS(int, viewport_height, (), { return window.innerHeight; });
+
+void fit_to_viewport(AppState& s) {
+  const int w = viewport_width(), h = viewport_height();
+  if (w == s.css_width && h == s.css_height) return;
+  s.css_width = w;
+  s.css_height = h;
+  // With SDL_WINDOW_ALLOW_HIGHDPI, SDL sizes the canvas backing store at
+  // devicePixelRatio times the CSS size: crisp on high-DPI screens.
+  SDL_SetWindowSize(s.window, w, h);
+}
+
+void frame(void* arg) {
+  AppState& s = *static_cast<AppState*>(arg);
+  SDL_Event event;
+  while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+  fit_to_viewport(s);
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  ImGui::NewFrame();
+  panels_draw(s);
+  ImGui::Render();
+  // Recompute after drawing: the UI just changed z or the grid, and the new
+  // pixels are ready for the next frame, one frame later at most.
+  panels_update(s);
+
+  int fb_w, fb_h;
+  SDL_GL_GetDrawableSize(s.window, &fb_w, &fb_h);
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  SDL_GL_SwapWindow(s.window);
+}
+
+void setup_style(float pixel_ratio) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // nothing to persist between visits
+  // Rasterise the font at device resolution and scale it back: crisp text on
+  // high-DPI screens at the same layout size.
+  ImFontConfig font;
+  font.SizePixels = std::round(14.0f * pixel_ratio);
+  io.Fonts->AddFontDefault(&font);
+  io.FontGlobalScale = 1.0f / pixel_ratio;
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowPadding = ImVec2(14, 12);
+  style.FrameRounding = 4;
+  style.GrabRounding = 4;
+  style.ItemSpacing = ImVec2(10, 8);
+}
+
+}  // namespace
+}  // namespace lp::web
+
+int main() {
+  using namespace lp::web;
+  if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+    std::fprintf(stderr, "SDL_Init failed: %s\n", SDL_GetError());
+    return 1;
+  }
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+
+  auto* s = new AppState();  // lives for the page's lifetime
+  g_app = s;
+  s->pixel_ratio = static_cast<float>(emscripten_get_device_pixel_ratio());
+  s->css_width = viewport_width();
+  s->css_height = viewport_height();
+  s->window = SDL_CreateWindow("LatentPad", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, s->css_width,
+                               s->css_height, SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  s->gl = s->window ? SDL_GL_CreateContext(s->window) : nullptr;
+  if (!s->gl) {
+    std::fprintf(stderr, "WebGL2 is not available: %s\n", SDL_GetError());
+    return 1;
+  }
+  SDL_GL_MakeCurrent(s->window, s->gl);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  setup_style(s->pixel_ratio);
+  ImGui_ImplSDL2_InitForOpenGL(s->window, s->gl);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+
+  // 0 fps: follow requestAnimationFrame. Never returns (simulated infinite loop).
+  emscripten_set_main_loop_arg(frame, s, 0, 1);
+  return 0;
+}

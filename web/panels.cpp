@@ -1,0 +1,308 @@
+#include "panels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <emscripten.h>
+
+#include "demo_data.h"
+
+namespace lp::web {
+namespace {
+
+// matplotlib's tab10, the palette the tutorial's scatter (Set1) is closest to in spirit.
+constexpr uint8_t kClassRgb[10][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
+                                      {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
+                                      {188, 189, 34},  {23, 190, 207}};
+
+ImU32 class_color(int label, int alpha = 255) {
+  if (label < 0 || label > 9) return IM_COL32(200, 200, 200, alpha);
+  return IM_COL32(kClassRgb[label][0], kClassRgb[label][1], kClassRgb[label][2], alpha);
+}
+
+// Pad coordinates: x right, y up, the square [-range, range]^2 filling `size` pixels.
+ImVec2 latent_to_screen(const AppState& s, ImVec2 origin, float size, float x, float y) {
+  return {origin.x + (x + s.range) / (2 * s.range) * size, origin.y + (s.range - y) / (2 * s.range) * size};
+}
+
+void scatter_rasterize(AppState& s, int pixels) {
+  std::vector<uint8_t> rgba(static_cast<size_t>(pixels) * pixels * 4);
+  for (size_t i = 0; i < rgba.size(); i += 4) {
+    rgba[i] = 24; rgba[i + 1] = 26; rgba[i + 2] = 32; rgba[i + 3] = 255;
+  }
+  const int radius = std::max(1, static_cast<int>(std::lround(1.1f * s.pixel_ratio)));
+  for (int i = 0; i < s.data.code_count(); ++i) {
+    const float x = s.data.codes[2 * i], y = s.data.codes[2 * i + 1];
+    const int cx = static_cast<int>((x + s.range) / (2 * s.range) * pixels);
+    const int cy = static_cast<int>((s.range - y) / (2 * s.range) * pixels);
+    const int label = s.data.labels[i] < 10 ? s.data.labels[i] : -1;
+    const uint8_t r = label >= 0 ? kClassRgb[label][0] : 200, g = label >= 0 ? kClassRgb[label][1] : 200,
+                  b = label >= 0 ? kClassRgb[label][2] : 200;
+    for (int py = cy - radius; py < cy + radius; ++py) {
+      if (py < 0 || py >= pixels) continue;
+      for (int px = cx - radius; px < cx + radius; ++px) {
+        if (px < 0 || px >= pixels) continue;
+        uint8_t* p = &rgba[(static_cast<size_t>(py) * pixels + px) * 4];
+        // 70 % opacity, so dense clusters read as dense.
+        p[0] = static_cast<uint8_t>((p[0] * 3 + r * 7) / 10);
+        p[1] = static_cast<uint8_t>((p[1] * 3 + g * 7) / 10);
+        p[2] = static_cast<uint8_t>((p[2] * 3 + b * 7) / 10);
+      }
+    }
+  }
+  s.scatter_texture.upload_rgba(rgba.data(), pixels, pixels);
+  s.scatter_pixels = pixels;
+  s.scatter_range = s.range;
+}
+
+void draw_pad(AppState& s, float size) {
+  const int pixels = std::max(16, static_cast<int>(std::lround(size * s.pixel_ratio)));
+  if (pixels != s.scatter_pixels || s.range != s.scatter_range) scatter_rasterize(s, pixels);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 end(origin.x + size, origin.y + size);
+  ImGui::InvisibleButton("latent pad", ImVec2(size, size));
+  if (ImGui::IsItemActive()) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const float x = (m.x - origin.x) / size * 2 * s.range - s.range;
+    const float y = s.range - (m.y - origin.y) / size * 2 * s.range;
+    if (x != s.z[0] || y != s.z[1]) {
+      s.z[0] = std::clamp(x, -s.range, s.range);
+      s.z[1] = std::clamp(y, -s.range, s.range);
+      s.digit_dirty = true;
+    }
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddImage(s.scatter_texture.imgui_id(), origin, end);
+  dl->AddRect(origin, end, IM_COL32(90, 90, 100, 255));
+  // Axes through the origin and ticks at the quarters of the range.
+  const ImVec2 zero = latent_to_screen(s, origin, size, 0, 0);
+  dl->AddLine(ImVec2(origin.x, zero.y), ImVec2(end.x, zero.y), IM_COL32(255, 255, 255, 40));
+  dl->AddLine(ImVec2(zero.x, origin.y), ImVec2(zero.x, end.y), IM_COL32(255, 255, 255, 40));
+  for (int k = -2; k <= 2; ++k) {
+    const float v = s.range * k / 2.0f;
+    char label[32];
+    std::snprintf(label, sizeof label, "%g", v);
+    const ImVec2 tx = latent_to_screen(s, origin, size, v, -s.range);
+    dl->AddLine(ImVec2(tx.x, end.y - 5), ImVec2(tx.x, end.y), IM_COL32(220, 220, 220, 160));
+    dl->AddText(ImVec2(tx.x + 2, end.y - 18), IM_COL32(220, 220, 220, 160), label);
+    const ImVec2 ty = latent_to_screen(s, origin, size, -s.range, v);
+    dl->AddLine(ImVec2(origin.x, ty.y), ImVec2(origin.x + 5, ty.y), IM_COL32(220, 220, 220, 160));
+    if (k != -2) dl->AddText(ImVec2(origin.x + 7, ty.y - 7), IM_COL32(220, 220, 220, 160), label);
+  }
+  // The reconstructed digit's code, then the draggable point on top.
+  if (s.data.model_ready && !s.data.model.model.encoder.layers.empty() && s.data.image_count > 0) {
+    const ImVec2 rc = latent_to_screen(s, origin, size, s.recon_code[0], s.recon_code[1]);
+    dl->AddCircle(rc, 8, IM_COL32(255, 255, 255, 220), 0, 2.0f);
+  }
+  const ImVec2 p = latent_to_screen(s, origin, size, s.z[0], s.z[1]);
+  dl->AddCircleFilled(p, 8, IM_COL32(255, 255, 255, 255));
+  dl->AddCircle(p, 8, IM_COL32(0, 0, 0, 255), 0, 2.0f);
+  s.pad_rect = ImVec4(origin.x, origin.y, size, size);
+}
+
+void draw_legend(float width) {
+  const float swatch = ImGui::GetTextLineHeight();
+  for (int c = 0; c < 10; ++c) {
+    if (c > 0) ImGui::SameLine(0, std::max(4.0f, (width - 10 * (swatch + 14)) / 10));
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ImGui::GetWindowDrawList()->AddRectFilled(at, ImVec2(at.x + swatch, at.y + swatch), class_color(c));
+    ImGui::Dummy(ImVec2(swatch, swatch));
+    ImGui::SameLine(0, 4);
+    ImGui::Text("%d", c);
+  }
+}
+
+void draw_latent_controls(AppState& s) {
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+  if (ImGui::DragFloat2("code (x, y)", s.z, s.range / 200.0f, -1e6f, 1e6f, "%.3f")) s.digit_dirty = true;
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+  ImGui::SliderFloat("visible range", &s.range, 0.25f, 200.0f, "+-%.2f", ImGuiSliderFlags_Logarithmic);
+  // The tutorial's experiments: inside tanh's range, just outside, far outside.
+  for (float preset : {1.0f, 1.5f, 10.0f, 100.0f}) {
+    char label[16];
+    std::snprintf(label, sizeof label, "+-%g", preset);
+    if (ImGui::Button(label)) s.range = preset;
+    ImGui::SameLine();
+  }
+  ImGui::NewLine();
+  if (s.range != s.scatter_range) s.manifold_dirty = true;
+}
+
+void draw_digit(AppState& s, float size) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::Image(s.digit_texture.imgui_id(), ImVec2(size, size));
+  s.digit_rect = ImVec4(at.x, at.y, size, size);
+  ImGui::TextDisabled("decoder(%.3f, %.3f): %.2f ms", s.z[0], s.z[1], s.digit_decode_ms);
+}
+
+void draw_manifold(AppState& s, float size) {
+  ImGui::SetNextItemWidth(size * 0.6f);
+  if (ImGui::SliderInt("grid", &s.grid, 2, 32)) s.manifold_dirty = true;
+  ImGui::SameLine();
+  ImGui::TextDisabled("%dx%d codes, %.1f ms", s.grid, s.grid, s.manifold_decode_ms);
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::Image(s.manifold_texture.imgui_id(), ImVec2(size, size));
+  // Highlight the cell whose code is nearest the dragged point.
+  const float step = 2 * s.range / (s.grid - 1);
+  const int col = static_cast<int>(std::lround((s.z[0] + s.range) / step));
+  const int row = static_cast<int>(std::lround((s.range - s.z[1]) / step));
+  if (col >= 0 && col < s.grid && row >= 0 && row < s.grid) {
+    const float cell = size / s.grid;
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(at.x + col * cell, at.y + row * cell),
+                                        ImVec2(at.x + (col + 1) * cell, at.y + (row + 1) * cell),
+                                        IM_COL32(255, 200, 0, 255), 0, 0, 2.0f);
+  }
+}
+
+void draw_reconstruction(AppState& s, float size) {
+  if (s.data.model.model.encoder.layers.empty()) {
+    ImGui::TextWrapped("This model has no encoder, so it cannot reconstruct images.");
+    return;
+  }
+  if (s.data.image_count == 0) {
+    ImGui::TextDisabled("No test images loaded.");
+    return;
+  }
+  if (ImGui::Button("Random")) {
+    s.recon_index = static_cast<int>(emscripten_random() * s.data.image_count) % s.data.image_count;
+    s.recon_dirty = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(110);
+  if (ImGui::InputInt("index", &s.recon_index)) {
+    s.recon_index = std::clamp(s.recon_index, 0, s.data.image_count - 1);
+    s.recon_dirty = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(60);
+  ImGui::Combo("##class", &s.recon_class, "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0");
+  ImGui::SameLine();
+  if (ImGui::Button("Next of class")) {
+    for (int k = 1; k <= s.data.image_count; ++k) {
+      const int i = (s.recon_index + k) % s.data.image_count;
+      if (s.data.labels[i] == s.recon_class) {
+        s.recon_index = i;
+        s.recon_dirty = true;
+        break;
+      }
+    }
+  }
+  ImGui::Image(s.original_texture.imgui_id(), ImVec2(size, size));
+  ImGui::SameLine();
+  ImGui::Image(s.recon_texture.imgui_id(), ImVec2(size, size));
+  ImGui::TextDisabled("test image %d (digit %d): code (%.3f, %.3f), MSE %.4f", s.recon_index,
+                      s.data.labels[s.recon_index], s.recon_code[0], s.recon_code[1], s.recon_mse);
+  ImGui::SameLine();
+  if (ImGui::SmallButton("go to code")) {
+    s.z[0] = s.recon_code[0];
+    s.z[1] = s.recon_code[1];
+    s.digit_dirty = true;
+  }
+}
+
+}  // namespace
+
+void panels_update(AppState& s) {
+  if (!s.data.model_ready) return;
+  if (s.digit_dirty) {
+    s.digit.resize(kPixels);
+    const double t0 = now_ms();
+    demo_decode(s.data, s.z, 1, s.digit.data());
+    s.digit_decode_ms = now_ms() - t0;
+    s.digit_texture.upload_gray(s.digit.data(), kImageSide, kImageSide);
+    s.digit_dirty = false;
+  }
+  if (s.manifold_dirty) {
+    const int n = s.grid;
+    std::vector<float> codes(2 * n * n), pixels(static_cast<size_t>(n) * n * kPixels);
+    const float step = 2 * s.range / (n - 1);
+    for (int r = 0; r < n; ++r)
+      for (int c = 0; c < n; ++c) {
+        codes[2 * (r * n + c)] = -s.range + c * step;
+        codes[2 * (r * n + c) + 1] = s.range - r * step;
+      }
+    const double t0 = now_ms();
+    demo_decode(s.data, codes.data(), n * n, pixels.data());
+    s.manifold_decode_ms = now_ms() - t0;
+    // Tile the n*n digits into one (28n)^2 image.
+    const int side = n * kImageSide;
+    std::vector<float> image(static_cast<size_t>(side) * side);
+    for (int cell = 0; cell < n * n; ++cell)
+      for (int y = 0; y < kImageSide; ++y)
+        std::copy_n(&pixels[static_cast<size_t>(cell) * kPixels + y * kImageSide], kImageSide,
+                    &image[(static_cast<size_t>(cell / n) * kImageSide + y) * side + (cell % n) * kImageSide]);
+    s.manifold_texture.upload_gray(image.data(), side, side);
+    s.manifold_dirty = false;
+  }
+  if (s.recon_dirty && s.data.image_count > 0 && !s.data.model.model.encoder.layers.empty()) {
+    const float* image = &s.data.images[static_cast<size_t>(s.recon_index) * kPixels];
+    std::vector<float> recon(kPixels);
+    mlp_infer(s.data.model.model.encoder, image, 1, s.recon_code);
+    demo_decode(s.data, s.recon_code, 1, recon.data());
+    double mse = 0;
+    for (int i = 0; i < kPixels; ++i) mse += (recon[i] - image[i]) * (recon[i] - image[i]);
+    s.recon_mse = mse / kPixels;
+    s.original_texture.upload_gray(image, kImageSide, kImageSide);
+    s.recon_texture.upload_gray(recon.data(), kImageSide, kImageSide);
+    s.recon_class = s.data.labels[s.recon_index] < 10 ? s.data.labels[s.recon_index] : 0;
+    s.recon_dirty = false;
+  }
+}
+
+void panels_draw(AppState& s) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::Begin("LatentPad", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+  ImGui::Text("LatentPad");
+  ImGui::SameLine();
+  ImGui::TextDisabled("drag the point through the 2-D code space of an MNIST autoencoder; the decoder draws live");
+  if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "Error: %s", s.error.c_str());
+  if (!s.data.model_ready) {
+    if (s.error.empty()) ImGui::TextUnformatted(s.status.c_str());
+    ImGui::End();
+    return;
+  }
+
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const bool wide = avail.x > avail.y * 1.1f;
+  const float legend_h = ImGui::GetFrameHeightWithSpacing();
+  const float pad = wide ? std::min(avail.y - legend_h, avail.x * 0.55f) : std::min(avail.x, avail.y * 0.6f);
+
+  ImGui::BeginGroup();
+  draw_pad(s, std::max(100.0f, pad));
+  draw_legend(pad);
+  ImGui::EndGroup();
+  if (wide) ImGui::SameLine();
+
+  ImGui::BeginChild("panels", ImVec2(0, 0), false);
+  const float column = ImGui::GetContentRegionAvail().x;
+  const float digit = std::clamp(column * 0.4f, 112.0f, 280.0f);
+  draw_digit(s, digit);
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  draw_latent_controls(s);
+  ImGui::EndGroup();
+  if (ImGui::BeginTabBar("views")) {
+    // Sized to fit under the digit without scrolling.
+    const float room = ImGui::GetContentRegionAvail().y - 3 * ImGui::GetFrameHeightWithSpacing();
+    if (ImGui::BeginTabItem("Manifold")) {
+      ImGui::TextDisabled("The decoder over an evenly spaced grid of the visible range.");
+      draw_manifold(s, std::max(120.0f, std::min(column, room - ImGui::GetTextLineHeightWithSpacing())));
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Reconstruction")) {
+      ImGui::TextDisabled("A test digit through the encoder and back through the decoder.");
+      draw_reconstruction(s, std::clamp(column * 0.45f, 84.0f, 196.0f));
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::EndChild();
+  ImGui::End();
+}
+
+}  // namespace lp::web
