@@ -30,7 +30,9 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
     g_app->error = error;
     return 0;
   }
-  g_app->error.clear();
+  // A good model replaces a bad one (the user's retry); other files leave an
+  // earlier error, e.g. a rejected model, on screen.
+  if (std::string(name) == "model") g_app->error.clear();
   // Everything derived from the data is stale now.
   g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
   g_app->scatter_pixels = 0;
@@ -38,6 +40,9 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
 }
 
 EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
+
+// The error line the page shows ("" when there is none).
+EMSCRIPTEN_KEEPALIVE const char* lp_error() { return g_app->error.c_str(); }
 
 EMSCRIPTEN_KEEPALIVE int lp_model_ready() { return g_app->data.model_ready ? 1 : 0; }
 

@@ -79,6 +79,8 @@
     },
     setLatent(x, y) { Module._lp_set_latent(x, y); },
     getLatent() { return { x: Module._lp_get_latent(0), y: Module._lp_get_latent(1) }; },
+    // The message the page shows in red, or '' when all is well.
+    error() { return Module.UTF8ToString(Module._lp_error()); },
     // Where the pad and the big digit are (CSS pixels), for tests and tinkering.
     layout() { return JSON.parse(Module.UTF8ToString(Module._lp_layout())); },
     // Mean milliseconds to decode `count` codes in one batch (tools/bench/web).

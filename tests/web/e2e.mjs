@@ -1,0 +1,159 @@
+// End-to-end tests of the demo page in headless Chromium (Debian's chromium,
+// driven by npm playwright-core): load without console errors, drag the point
+// with the real mouse and with touch, check the drawn digit against the wasm
+// decoder, open at ?z=, and show a clear message for a corrupt model.
+//
+// usage: node e2e.mjs SITE_DIR [SCREENSHOT_DIR]
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServer } from '../../tools/lib/serve.mjs';
+
+const { chromium } = await import(new URL('../../tools/node_modules/playwright-core/index.mjs', import.meta.url));
+const [siteDir, shotDir] = process.argv.slice(2);
+if (!siteDir) {
+  console.error('usage: node e2e.mjs SITE_DIR [SCREENSHOT_DIR]');
+  process.exit(2);
+}
+
+const server = await startServer(siteDir, 0);
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({
+  executablePath: process.env.LATENTPAD_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync',
+         '--enable-unsafe-swiftshader'],
+});
+
+let passed = 0, failed = 0;
+async function test(name, body) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  try {
+    await body(page, problems);
+    console.log(`ok   ${name}`);
+    passed++;
+  } catch (error) {
+    console.log(`FAIL ${name}: ${error.message}`);
+    failed++;
+  } finally {
+    await context.close();
+  }
+}
+function expect(condition, message) { if (!condition) throw new Error(message); }
+
+async function open(page, query = '') {
+  await page.goto(base + query);
+  expect(await page.evaluate(() => window.latentpad.ready), `model did not load: ${await page.evaluate(() => window.latentpad.error())}`);
+  await nextFrames(page);
+}
+const nextFrames = (page, n = 3) => page.evaluate((n) => new Promise((done) => {
+  const step = (k) => (k === 0 ? done() : requestAnimationFrame(() => step(k - 1)));
+  step(n);
+}), n);
+
+// The big digit as the screen shows it, averaged down to 28x28 grey values in [0,1].
+async function drawnDigit(page) {
+  const { digit: [x, y, w, h] } = await page.evaluate(() => window.latentpad.layout());
+  const png = await page.screenshot({ clip: { x, y, width: w, height: h } });
+  return page.evaluate(async (dataUrl) => {
+    const image = new Image();
+    image.src = dataUrl;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 28;
+    const context = canvas.getContext('2d');
+    context.drawImage(image, 0, 0, 28, 28);
+    const rgba = context.getImageData(0, 0, 28, 28).data;
+    return Array.from({ length: 784 }, (_, i) => rgba[4 * i] / 255);
+  }, `data:image/png;base64,${png.toString('base64')}`);
+}
+async function decoded(page) {
+  return page.evaluate(() => { const { x, y } = window.latentpad.getLatent(); return Array.from(window.latentpad.decode(x, y)); });
+}
+const meanAbsDiff = (a, b) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
+const latentAt = (pad, range, px, py) => [(px - pad[0]) / pad[2] * 2 * range - range, range - (py - pad[1]) / pad[3] * 2 * range];
+
+await test('page loads with no console errors and draws the decoder output', async (page, problems) => {
+  await open(page);
+  expect(problems.length === 0, problems.join('; '));
+  const layout = await page.evaluate(() => window.latentpad.layout());
+  expect(layout.kernel === 'simd128', `dense kernel is ${layout.kernel}, expected simd128`);
+  const shown = await drawnDigit(page), expected = await decoded(page);
+  expect(meanAbsDiff(shown, expected) < 0.05, `drawn digit differs from decode(): ${meanAbsDiff(shown, expected)}`);
+  if (shotDir) {
+    mkdirSync(shotDir, { recursive: true });
+    await page.screenshot({ path: join(shotDir, 'demo.png') });
+  }
+});
+
+await test('dragging the point with the mouse moves the code and redraws the digit', async (page, problems) => {
+  await open(page);
+  const { pad, range } = await page.evaluate(() => window.latentpad.layout());
+  const before = await drawnDigit(page);
+  const from = [pad[0] + pad[2] * 0.5, pad[1] + pad[3] * 0.5];
+  const to = [pad[0] + pad[2] * 0.2, pad[1] + pad[3] * 0.15];
+  await page.mouse.move(...from);
+  await page.mouse.down();
+  await page.mouse.move(...to, { steps: 12 });
+  await page.mouse.up();
+  await nextFrames(page);
+  const { x, y } = await page.evaluate(() => window.latentpad.getLatent());
+  const [ex, ey] = latentAt(pad, range, ...to);
+  expect(Math.abs(x - ex) < 0.02 && Math.abs(y - ey) < 0.02, `latent (${x}, ${y}) not near (${ex}, ${ey})`);
+  const after = await drawnDigit(page), expected = await decoded(page);
+  expect(meanAbsDiff(before, after) > 0.03, 'the drawn digit did not change');
+  expect(meanAbsDiff(after, expected) < 0.05, `drawn digit differs from decode() at the new point: ${meanAbsDiff(after, expected)}`);
+  expect(problems.length === 0, problems.join('; '));
+});
+
+await test('a touch on the pad moves the point', async (page) => {
+  await open(page);
+  const { pad, range } = await page.evaluate(() => window.latentpad.layout());
+  const at = [pad[0] + pad[2] * 0.8, pad[1] + pad[3] * 0.7];
+  await page.touchscreen.tap(...at);
+  await nextFrames(page);
+  const { x, y } = await page.evaluate(() => window.latentpad.getLatent());
+  const [ex, ey] = latentAt(pad, range, ...at);
+  expect(Math.abs(x - ex) < 0.02 && Math.abs(y - ey) < 0.02, `latent (${x}, ${y}) not near (${ex}, ${ey})`);
+});
+
+await test('?z= opens the page at that point, and the JS API round-trips', async (page) => {
+  await open(page, '?z=0.25,-0.5');
+  const { x, y } = await page.evaluate(() => window.latentpad.getLatent());
+  expect(x === 0.25 && y === -0.5, `opened at (${x}, ${y})`);
+  const shown = await drawnDigit(page), expected = await decoded(page);
+  expect(meanAbsDiff(shown, expected) < 0.05, 'drawn digit differs from decode(0.25, -0.5)');
+  const pixels = await page.evaluate(() => { const p = window.latentpad.decode(-100, 100); return [p.length, Math.min(...p), Math.max(...p), p instanceof Float32Array]; });
+  expect(pixels[0] === 784 && pixels[1] >= 0 && pixels[2] <= 1 && pixels[3], `decode() returned ${pixels}`);
+  await page.evaluate(() => window.latentpad.setLatent(10, 10));
+  const moved = await page.evaluate(() => window.latentpad.getLatent());
+  expect(moved.x === 10 && moved.y === 10, 'setLatent did not take');
+});
+
+await test('a bad ?z= is reported in the page, not ignored', async (page) => {
+  await open(page, '?z=nan,1');
+  const error = await page.evaluate(() => window.latentpad.error());
+  expect(/not a finite number/.test(error), `error line is '${error}'`);
+});
+
+await test('a corrupt model file shows a clear error instead of a blank page', async (page, problems) => {
+  const model = await readFile(join(siteDir, 'model.lpad'));
+  model[model.length >> 1] ^= 0xff;
+  await page.route('**/model.lpad', (route) => route.fulfill({ status: 200, body: model }));
+  await page.goto(base);
+  expect((await page.evaluate(() => window.latentpad.ready)) === false, 'a corrupt model was accepted');
+  await nextFrames(page);
+  const error = await page.evaluate(() => window.latentpad.error());
+  expect(/invalid model file: checksum mismatch/.test(error), `error line is '${error}'`);
+  expect(problems.length === 0, problems.join('; '));
+  if (shotDir) await page.screenshot({ path: join(shotDir, 'corrupt-model.png') });
+});
+
+await browser.close();
+server.close();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

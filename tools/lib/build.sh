@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+#
+# tools/lib/build.sh -- the build steps shared by tools/test and tools/demo.
+# Sourced after tools/lib/setup.sh; functions take the repository root.
+#
+#   lp_build_native ROOT [fresh]   native Release tree in build/release
+#   lp_build_wasm ROOT [fresh]     Emscripten tree in build/wasm (demo, Node module, wasm tests)
+#   lp_build_site ROOT             the demo's data files next to the wasm in build/wasm/site
+#
+# "fresh" deletes the tree first (tools/test builds from scratch; ccache keeps
+# that cheap). Ninja's per-file progress lines are dropped, errors are kept.
+
+lp__ninja_quiet() { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
+
+lp_build_native() {
+  local root=$1 fresh=${2:-}
+  [[ $fresh == fresh ]] && rm -rf "$root/build/release"
+  lp_log "building the native Release tree (build/release)"
+  cmake -S "$root" --preset release -DLATENTPAD_WASM_DIR="$root/build/wasm" >/dev/null
+  cmake --build "$root/build/release" -- -j2 | lp__ninja_quiet
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || lp_die "native build failed"
+}
+
+lp_build_wasm() {
+  local root=$1 fresh=${2:-}
+  [[ $fresh == fresh ]] && rm -rf "$root/build/wasm"
+  lp_log "building the WebAssembly tree (build/wasm)"
+  emcmake cmake -S "$root" --preset wasm >/dev/null
+  cmake --build "$root/build/wasm" -- -j2 | lp__ninja_quiet
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || lp_die "wasm build failed"
+}
+
+lp_build_site() {
+  local root=$1 site=$1/build/wasm/site
+  "$root/build/release/tools/latentpad" site-data --weights "$root/weights/mnist.lpad" --data "$root/data/mnist" \
+    --out "$site" >/dev/null
+  lp_log "demo site ready in ${site#"$root"/}"
+}
