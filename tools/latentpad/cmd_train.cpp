@@ -1,5 +1,6 @@
 // latentpad train: the tutorial's training loop, with a progress line, a CSV
 // log and a checkpoint after every epoch.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -177,8 +178,10 @@ void run_train(const TrainOptions& o) {
   final_file.model = state.model;
   final_file.meta = meta;
   if (!model_file_save(o.out, final_file, &error)) throw Error(error);
-  std::printf("saved %s (test_mse %.6f), log %s, checkpoint %s\n", o.out.c_str(), test_mse, log_path.c_str(),
-              checkpoint.c_str());
+  struct rusage usage;
+  ::getrusage(RUSAGE_SELF, &usage);  // ru_maxrss is in KiB on Linux
+  std::printf("saved %s (test_mse %.6f), log %s, checkpoint %s, peak memory %.0f MB\n", o.out.c_str(), test_mse,
+              log_path.c_str(), checkpoint.c_str(), usage.ru_maxrss / 1024.0);
 }
 
 }  // namespace

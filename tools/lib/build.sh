@@ -16,7 +16,7 @@ lp_build_native() {
   local root=$1 fresh=${2:-}
   [[ $fresh == fresh ]] && rm -rf "$root/build/release"
   lp_log "building the native Release tree (build/release)"
-  cmake -S "$root" --preset release -DLATENTPAD_WASM_DIR="$root/build/wasm" >/dev/null
+  lp__quietly cmake -S "$root" --preset release -DLATENTPAD_WASM_DIR="$root/build/wasm"
   cmake --build "$root/build/release" -- -j2 | lp__ninja_quiet
   [[ ${PIPESTATUS[0]} -eq 0 ]] || lp_die "native build failed"
 }
@@ -25,7 +25,7 @@ lp_build_wasm() {
   local root=$1 fresh=${2:-}
   [[ $fresh == fresh ]] && rm -rf "$root/build/wasm"
   lp_log "building the WebAssembly tree (build/wasm)"
-  emcmake cmake -S "$root" --preset wasm >/dev/null
+  lp__quietly emcmake cmake -S "$root" --preset wasm
   cmake --build "$root/build/wasm" -- -j2 | lp__ninja_quiet
   [[ ${PIPESTATUS[0]} -eq 0 ]] || lp_die "wasm build failed"
 }
