@@ -56,16 +56,9 @@ void autoencoder_backward(const Autoencoder& model, AutoencoderCache& cache, Eig
 }
 
 std::vector<ParamSlot> autoencoder_param_slots(Autoencoder& model, const AutoencoderGrad& grad) {
-  std::vector<ParamSlot> slots;
-  auto add = [&](Mlp& mlp, const MlpGrad& g) {
-    for (size_t k = 0; k < mlp.layers.size(); ++k) {
-      Dense& layer = mlp.layers[k];
-      slots.push_back({layer.weight.data(), g[k].weight.data(), static_cast<size_t>(layer.weight.size())});
-      slots.push_back({layer.bias.data(), g[k].bias.data(), static_cast<size_t>(layer.bias.size())});
-    }
-  };
-  add(model.encoder, grad.encoder);
-  add(model.decoder, grad.decoder);
+  std::vector<ParamSlot> slots = mlp_param_slots(model.encoder, grad.encoder);
+  const std::vector<ParamSlot> decoder = mlp_param_slots(model.decoder, grad.decoder);
+  slots.insert(slots.end(), decoder.begin(), decoder.end());
   return slots;
 }
 

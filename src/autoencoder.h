@@ -50,12 +50,6 @@ void autoencoder_forward(const Autoencoder& model, const Eigen::MatrixXf& x, Aut
 void autoencoder_backward(const Autoencoder& model, AutoencoderCache& cache, Eigen::MatrixXf& drecon,
                           AutoencoderGrad& grad);
 
-// A parameter tensor and its gradient as flat arrays, for the optimizer.
-struct ParamSlot {
-  float* value;
-  const float* grad;
-  size_t size;
-};
 // Order: encoder then decoder, each layer's weight then bias (PyTorch's parameters() order).
 std::vector<ParamSlot> autoencoder_param_slots(Autoencoder& model, const AutoencoderGrad& grad);
 

@@ -79,6 +79,16 @@ void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dou
   }
 }
 
+std::vector<ParamSlot> mlp_param_slots(Mlp& mlp, const MlpGrad& grad) {
+  std::vector<ParamSlot> slots;
+  for (size_t k = 0; k < mlp.layers.size(); ++k) {
+    Dense& layer = mlp.layers[k];
+    slots.push_back({layer.weight.data(), grad[k].weight.data(), static_cast<size_t>(layer.weight.size())});
+    slots.push_back({layer.bias.data(), grad[k].bias.data(), static_cast<size_t>(layer.bias.size())});
+  }
+  return slots;
+}
+
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) {
   // Two ping-pong buffers sized for the widest layer.
   int widest = mlp.in_size();

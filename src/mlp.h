@@ -52,6 +52,15 @@ void mlp_backward(const Mlp& mlp, MlpCache& cache, Eigen::MatrixXf& dout, MlpGra
 void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
                      Eigen::MatrixXf* dx);
 
+// A parameter tensor and its gradient as flat arrays, for the optimizer.
+struct ParamSlot {
+  float* value;
+  const float* grad;
+  size_t size;
+};
+// Each layer's weight then bias (PyTorch's parameters() order).
+std::vector<ParamSlot> mlp_param_slots(Mlp& mlp, const MlpGrad& grad);
+
 // Inference without a cache, through the build's dense kernel (see dense_kernel.h):
 // x holds n samples of in_size() floats each, y receives n * out_size() floats.
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y);

@@ -12,7 +12,7 @@ namespace {
 
 // Buffers of one thread's share of a batch.
 struct ShardWork {
-  Eigen::MatrixXf x, drecon, dcodes;
+  Eigen::MatrixXf x, noisy, drecon, dcodes;
   AutoencoderCache cache;
   std::vector<Eigen::MatrixXf> dz_encoder, dz_decoder;  // dL/dz per layer
   double squared_error = 0.0;
@@ -22,10 +22,16 @@ struct ShardWork {
 // order[0..size) of images. `count` is the element count of the whole batch, so
 // the shards' gradients add up to the batch's.
 void shard_forward_backward(const Autoencoder& model, const Eigen::MatrixXf& images, const int* order, int size,
-                            double count, ShardWork& w) {
+                            double count, const NoiseSpec& noise, uint64_t noise_seed, int shard, ShardWork& w) {
   w.x.resize(images.rows(), size);
   for (int k = 0; k < size; ++k) w.x.col(k) = images.col(order[k]);
-  autoencoder_forward(model, w.x, w.cache);
+  if (noise.active()) {
+    // A stream per (batch, shard): reproducible for a seed and thread count.
+    Rng rng(noise_seed, 3 + static_cast<uint64_t>(shard));
+    w.noisy = w.x;
+    noise_apply(noise, w.noisy.data(), static_cast<size_t>(w.noisy.size()), rng);
+  }
+  autoencoder_forward(model, noise.active() ? w.noisy : w.x, w.cache);
   w.squared_error = squared_error_sum(w.cache.reconstruction(), w.x);
   mse_loss_backward(w.cache.reconstruction(), w.x, count, w.drecon);
   mlp_backward_dz(model.decoder, w.cache.decoder, w.drecon, w.dz_decoder, &w.dcodes);
@@ -105,10 +111,14 @@ EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eige
     const int first = b * config.batch;
     const int size = std::min(config.batch, n - first);
     const double count = static_cast<double>(size) * images.rows();
+    // Drawn only for denoising runs, so plain runs keep their exact stream.
+    const uint64_t noise_seed =
+        config.noise.active() ? (uint64_t{state.rng.next_u32()} << 32) | state.rng.next_u32() : 0;
     // Phase 1, split by samples: each thread runs its shard of the batch.
     pool.run([&](int s) {
       const int lo = size * s / shards, hi = size * (s + 1) / shards;
-      shard_forward_backward(state.model, images, order.data() + first + lo, hi - lo, count, work[s]);
+      shard_forward_backward(state.model, images, order.data() + first + lo, hi - lo, count, config.noise, noise_seed,
+                             s, work[s]);
     });
 
     double squared_error = 0.0;

@@ -11,6 +11,7 @@
 #include "adam.h"
 #include "autoencoder.h"
 #include "lr_schedule.h"
+#include "noise.h"
 #include "rng.h"
 
 namespace lp {
@@ -23,6 +24,9 @@ struct TrainConfig {
   int threads = 1;
   MultiStepLr schedule;
   uint64_t seed = 0;
+  // Denoising: the encoder sees corrupted images, the loss compares the
+  // reconstruction with the clean ones.
+  NoiseSpec noise;
 };
 
 struct TrainState {
