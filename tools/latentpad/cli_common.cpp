@@ -20,6 +20,10 @@ std::string default_weights(const std::string& dataset) {
   return std::string(LATENTPAD_SOURCE_DIR) + "/weights/" + dataset + ".lpad";
 }
 
+std::string default_denoise_weights(const std::string& dataset) {
+  return std::string(LATENTPAD_SOURCE_DIR) + "/weights/" + dataset + "-denoise.lpad";
+}
+
 Dataset load_split(const DatasetChoice& choice, Split split) {
   Dataset data;
   std::string error;
@@ -36,6 +40,22 @@ ModelFile load_model(const std::string& path, ModelKind needed) {
   if (!fits)
     throw Error(path + " holds " + model_kind_name(file.kind) + " weights, this command needs " +
                 model_kind_name(needed) + " weights");
+  return file;
+}
+
+void require_ten_classes(const Dataset& data, const std::string& what) {
+  for (size_t i = 0; i < data.labels.size(); ++i)
+    if (data.labels[i] > 9)
+      throw Error(what + " label " + std::to_string(i) + " is " + std::to_string(data.labels[i]) +
+                  "; classification needs labels 0..9");
+}
+
+ModelFile load_autoencoder_for(const std::string& path, const Dataset& data) {
+  ModelFile file = load_model(path, ModelKind::autoencoder);
+  if (file.kind != ModelKind::autoencoder) throw Error(path + " holds only an " + model_kind_name(file.kind));
+  if (file.model.encoder.in_size() != data.rows * data.cols)
+    throw Error(path + " expects " + std::to_string(file.model.encoder.in_size()) + "-pixel images, the data has " +
+                std::to_string(data.rows * data.cols));
   return file;
 }
 

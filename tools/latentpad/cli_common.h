@@ -22,6 +22,14 @@ void add_info(CLI::App& app);
 void add_decode(CLI::App& app);
 void add_encode(CLI::App& app);
 void add_site_data(CLI::App& app);
+void add_reconstruct(CLI::App& app);
+void add_embed(CLI::App& app);
+void add_generate(CLI::App& app);
+void add_plot_loss(CLI::App& app);
+void add_denoise(CLI::App& app);
+void add_finetune(CLI::App& app);
+void add_probe(CLI::App& app);
+void add_anomaly(CLI::App& app);
 
 // --dataset mnist|fashion, with its default data folder and shipped model.
 struct DatasetChoice {
@@ -31,10 +39,15 @@ struct DatasetChoice {
 void add_dataset_options(CLI::App& cmd, DatasetChoice& choice);
 std::string default_data_dir(const std::string& dataset);
 std::string default_weights(const std::string& dataset);
+std::string default_denoise_weights(const std::string& dataset);
 
 Dataset load_split(const DatasetChoice& choice, Split split);
 // Loads a model file and insists that it holds what the command needs.
 ModelFile load_model(const std::string& path, ModelKind needed);
+// Throws unless every label is a class 0..9 (the classifiers have 10 outputs).
+void require_ten_classes(const Dataset& data, const std::string& what);
+// A full autoencoder whose input fits the data set's images.
+ModelFile load_autoencoder_for(const std::string& path, const Dataset& data);
 // "256,128,64" -> {256, 128, 64}; empty string -> {}.
 std::vector<int> parse_int_list(const std::string& text, const char* what);
 

@@ -31,6 +31,7 @@ struct TrainOptions {
   int limit = 0;    // 0: all training images
   std::string out;
   std::string resume;
+  std::string noise = "none";
   bool force = false;
 };
 
@@ -84,6 +85,8 @@ void run_train(const TrainOptions& o) {
   config.batch = o.batch;
   config.schedule = {o.lr, parse_int_list(o.milestones, "milestones"), o.gamma};
   config.seed = o.seed;
+  std::string noise_error;
+  if (!noise_parse(o.noise, &config.noise, &noise_error)) throw Error("--noise: " + noise_error);
   AutoencoderSpec spec;
   spec.hidden = parse_int_list(o.hidden, "hidden");
   spec.latent = o.latent;
@@ -117,7 +120,7 @@ void run_train(const TrainOptions& o) {
       {"seed", std::to_string(o.seed)}, {"threads", std::to_string(threads)},
       {"train_images", std::to_string(train.size())}, {"created", now_utc()},
       {"hidden", join(spec.hidden)}, {"latent", std::to_string(spec.latent)},
-      {"latentpad_version", LATENTPAD_VERSION}};
+      {"latentpad_version", LATENTPAD_VERSION}, {"noise", noise_name(config.noise)}};
 
   std::signal(SIGINT, on_sigint);
   const bool tty = ::isatty(STDERR_FILENO);
@@ -202,6 +205,8 @@ void add_train(CLI::App& app) {
   cmd->add_option("--limit", o->limit, "Train on the first N training images only");
   cmd->add_option("--out", o->out, "Weights file to write (also writes <out>.csv and <out>.ckpt)")->required();
   cmd->add_option("--resume", o->resume, "Continue from a checkpoint (.ckpt) written by an earlier run");
+  cmd->add_option("--noise", o->noise, "Denoising: corrupt the inputs with gaussian:S or saltpepper:P")
+      ->capture_default_str();
   cmd->add_flag("--force", o->force, "Overwrite --out if it exists");
   cmd->callback([o] { run_train(*o); });
 }

@@ -13,6 +13,14 @@ int main(int argc, char** argv) {
   lp::cli::add_decode(app);
   lp::cli::add_encode(app);
   lp::cli::add_site_data(app);
+  lp::cli::add_reconstruct(app);
+  lp::cli::add_embed(app);
+  lp::cli::add_generate(app);
+  lp::cli::add_plot_loss(app);
+  lp::cli::add_denoise(app);
+  lp::cli::add_finetune(app);
+  lp::cli::add_probe(app);
+  lp::cli::add_anomaly(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

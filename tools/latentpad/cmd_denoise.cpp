@@ -1,0 +1,81 @@
+// latentpad denoise: clean, corrupted and denoised test digits, and the mean
+// PSNR over the test set before and after the (denoising) autoencoder.
+#include <cstdio>
+
+#include "figures.h"
+#include "metrics.h"
+#include "noise.h"
+
+namespace lp::cli {
+namespace {
+
+struct Options {
+  DatasetChoice dataset;
+  std::string weights, out, noise = "gaussian:0.3";
+  int n = 10;
+  uint64_t seed = 0;
+};
+
+void run(const Options& o) {
+  NoiseSpec noise;
+  std::string error;
+  if (!noise_parse(o.noise, &noise, &error)) throw Error("--noise: " + error);
+  if (o.n < 1 || o.n > 100) throw Error("--n must be between 1 and 100");
+  const Dataset test = load_split(o.dataset, Split::test);
+  const std::string path = o.weights.empty() ? default_denoise_weights(o.dataset.name) : o.weights;
+  const ModelFile file = load_autoencoder_for(path, test);
+
+  Eigen::MatrixXf noisy = test.images;
+  Rng rng(o.seed, 7);
+  noise_apply(noise, noisy.data(), static_cast<size_t>(noisy.size()), rng);
+  Eigen::MatrixXf codes(file.model.encoder.out_size(), test.size()), clean_out(test.images.rows(), test.size());
+  mlp_infer(file.model.encoder, noisy.data(), test.size(), codes.data());
+  mlp_infer(file.model.decoder, codes.data(), test.size(), clean_out.data());
+  double before = 0, after = 0;
+  const size_t pixels = static_cast<size_t>(test.images.rows());
+  for (int i = 0; i < test.size(); ++i) {
+    before += psnr(test.images.col(i).data(), noisy.col(i).data(), pixels);
+    after += psnr(test.images.col(i).data(), clean_out.col(i).data(), pixels);
+  }
+  before /= test.size();
+  after /= test.size();
+  std::printf("noise %s, %d test images\n", noise_name(noise).c_str(), test.size());
+  std::printf("psnr_noisy_db %.2f\npsnr_denoised_db %.2f\npsnr_gain_db %.2f\n", before, after, after - before);
+
+  std::vector<DigitCell> clean, corrupted, restored;
+  for (int i = 0; i < o.n; ++i) {
+    clean.push_back({test.images.col(i).data(), ""});
+    char title[32];
+    std::snprintf(title, sizeof title, "%.1f dB", psnr(test.images.col(i).data(), noisy.col(i).data(), pixels));
+    corrupted.push_back({noisy.col(i).data(), title});
+    std::snprintf(title, sizeof title, "%.1f dB", psnr(test.images.col(i).data(), clean_out.col(i).data(), pixels));
+    restored.push_back({clean_out.col(i).data(), title});
+  }
+  const int columns = std::min(o.n, 10), scale = 3;
+  const std::string h2 = "Corrupted (" + noise_name(noise) + ", PSNR)", h3 = "Denoised by the autoencoder (PSNR)";
+  const int a = digit_rows_draw(nullptr, 0, "Clean", clean, columns, test.rows, scale);
+  const int b = digit_rows_draw(nullptr, 0, h2, corrupted, columns, test.rows, scale);
+  const int c = digit_rows_draw(nullptr, 0, h3, restored, columns, test.rows, scale);
+  plot::Canvas canvas(digit_rows_width(columns, test.rows, scale), a + b + c + 12);
+  digit_rows_draw(&canvas, 0, "Clean", clean, columns, test.rows, scale);
+  digit_rows_draw(&canvas, a, h2, corrupted, columns, test.rows, scale);
+  digit_rows_draw(&canvas, a + b, h3, restored, columns, test.rows, scale);
+  figure_save(canvas, o.out);
+  std::printf("wrote %s (%dx%d)\n", o.out.c_str(), canvas.width(), canvas.height());
+}
+
+}  // namespace
+
+void add_denoise(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("denoise", "Clean, noisy and denoised digits (PNG) and mean PSNR before and after");
+  add_dataset_options(*cmd, o->dataset);
+  cmd->add_option("--weights", o->weights, "Autoencoder [default: the shipped denoising model for --dataset]");
+  cmd->add_option("--noise", o->noise, "gaussian:S or saltpepper:P")->capture_default_str();
+  cmd->add_option("--n", o->n, "Digits in the figure")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the noise")->capture_default_str();
+  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace lp::cli

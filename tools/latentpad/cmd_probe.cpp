@@ -1,0 +1,72 @@
+// latentpad probe: how much the frozen codes know about the classes, measured
+// by k-nearest neighbours and by a linear (softmax) classifier on them.
+#include <cstdio>
+
+#include "classifier.h"
+#include "cli_common.h"
+#include "metrics.h"
+
+namespace lp::cli {
+namespace {
+
+struct Options {
+  DatasetChoice dataset;
+  std::string weights, layer = "code";
+  int k = 5;
+  int epochs = 20;
+};
+
+Eigen::MatrixXf features(const Mlp& body, const Eigen::MatrixXf& images) {
+  Eigen::MatrixXf out(body.out_size(), images.cols());
+  mlp_infer(body, images.data(), static_cast<int>(images.cols()), out.data());
+  return out;
+}
+
+void run(const Options& o) {
+  const Dataset train = load_split(o.dataset, Split::train), test = load_split(o.dataset, Split::test);
+  require_ten_classes(train, "training");
+  require_ten_classes(test, "test");
+  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const ModelFile file = load_autoencoder_for(path, train);
+  const Mlp& encoder = file.model.encoder;
+  Mlp body;
+  if (o.layer == "code") {
+    body = encoder;
+  } else {
+    // A hidden width, e.g. "64": the encoder up to the first layer that wide.
+    const std::vector<int> width = parse_int_list(o.layer, "layer");
+    size_t k = 0;
+    while (k < encoder.layers.size() && (width.size() != 1 || encoder.layers[k].out_size() != width[0])) ++k;
+    if (k == encoder.layers.size()) throw Error("--layer: the encoder has no layer of width " + o.layer);
+    body.layers.assign(encoder.layers.begin(), encoder.layers.begin() + k + 1);
+  }
+  if (o.k < 1 || o.k > 100) throw Error("--k must be between 1 and 100");
+  const Eigen::MatrixXf f_train = features(body, train.images), f_test = features(body, test.images);
+  const double knn = accuracy(knn_predict(f_train, train.labels, f_test, o.k), test.labels);
+  Rng rng(0, 13);
+  Mlp linear;
+  linear.layers.push_back(dense_create(body.out_size(), 10, Activation::identity, rng));
+  ClassifierTraining config;
+  config.epochs = o.epochs;
+  config.batch = 256;
+  classifier_train(linear, f_train, train.labels, config, rng);
+  const double lin = accuracy(classifier_predict(linear, f_test), test.labels);
+  std::printf("features: %s layer, %d dimensions, frozen (%s)\n", o.layer.c_str(), body.out_size(), path.c_str());
+  std::printf("knn_accuracy %.4f (k=%d, %d training codes)\n", knn, o.k, train.size());
+  std::printf("linear_accuracy %.4f (softmax regression, %d epochs)\n", lin, o.epochs);
+}
+
+}  // namespace
+
+void add_probe(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("probe", "Class information in frozen codes: k-NN and linear test accuracy");
+  add_dataset_options(*cmd, o->dataset);
+  cmd->add_option("--weights", o->weights, "Autoencoder [default: the shipped model for --dataset]");
+  cmd->add_option("--layer", o->layer, "code, or the width of a hidden encoder layer (e.g. 64)")->capture_default_str();
+  cmd->add_option("--k", o->k, "Neighbours for k-NN")->capture_default_str();
+  cmd->add_option("--epochs", o->epochs, "Epochs of the linear classifier")->capture_default_str();
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace lp::cli
