@@ -39,7 +39,7 @@ struct AppState {
   int css_width = 0, css_height = 0;
 
   DemoData data;
-  std::string status = "Loading model...";  // shown until the model is ready
+  std::string status = "Loading model...";  // shown until the model is ready, then notes like "Loaded x.lpad"
   std::string error;                         // shown in red when non-empty
 
   // The latent point and the visible square [-range, range]^2 of the pad.

@@ -39,6 +39,37 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
   return 1;
 }
 
+// A model file the user picked or dropped: validated like the site's model;
+// on failure the message names the file and the current model stays loaded.
+// A new encoder re-encodes the bundled test images, so the scatter shows the
+// new model's codes (for those images only: the site ships codes, not images,
+// for the rest of the test set).
+EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t* bytes, int size) {
+  lp::web::DemoData& data = g_app->data;
+  const std::string error = lp::web::demo_load(data, "model", bytes, static_cast<size_t>(size));
+  if (!error.empty()) {
+    g_app->error = std::string(file_name) + ": " + error + " (the previous model is still loaded)";
+    return 0;
+  }
+  g_app->error.clear();
+  const lp::Mlp& encoder = data.model.model.encoder;
+  if (!encoder.layers.empty() && encoder.in_size() == lp::web::kPixels && encoder.out_size() == 2 &&
+      data.image_count > 0) {
+    data.codes.resize(2 * static_cast<size_t>(data.image_count));
+    lp::mlp_infer(encoder, data.images.data(), data.image_count, data.codes.data());
+    data.labels.resize(data.image_count);
+    g_app->status = std::string("Loaded ") + file_name + "; the scatter shows its codes of the first " +
+                    std::to_string(data.image_count) + " test images";
+  } else {
+    data.codes.clear();
+    data.labels.clear();
+    g_app->status = std::string("Loaded ") + file_name + " (no encoder: no scatter)";
+  }
+  g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
+  g_app->scatter_pixels = 0;
+  return 1;
+}
+
 EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
 
 // The error line the page shows ("" when there is none).

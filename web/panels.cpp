@@ -11,6 +11,11 @@
 namespace lp::web {
 namespace {
 
+// Opens the page's hidden file input (page/index.html); app.js hands the
+// chosen file to lp_load_user_model. Called from a click, so the browser
+// still counts it as user-initiated.
+EM_JS(void, open_model_picker, (), { document.getElementById('model-file').click(); });
+
 // matplotlib's tab10, the palette the tutorial's scatter (Set1) is closest to in spirit.
 constexpr uint8_t kClassRgb[10][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
                                       {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
@@ -260,7 +265,11 @@ void panels_draw(AppState& s) {
   ImGui::Text("LatentPad");
   ImGui::SameLine();
   ImGui::TextDisabled("drag the point through the 2-D code space of an MNIST autoencoder; the decoder draws live");
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 190);
+  if (ImGui::SmallButton("Load model file...")) open_model_picker();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A .lpad file from latentpad train; or drop one on the page");
   if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "Error: %s", s.error.c_str());
+  else if (s.data.model_ready && s.status.rfind("Loaded", 0) == 0) ImGui::TextDisabled("%s", s.status.c_str());
   if (!s.data.model_ready) {
     if (s.error.empty()) ImGui::TextUnformatted(s.status.c_str());
     ImGui::End();

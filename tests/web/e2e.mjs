@@ -3,16 +3,18 @@
 // with the real mouse and with touch, check the drawn digit against the wasm
 // decoder, open at ?z=, and show a clear message for a corrupt model.
 //
-// usage: node e2e.mjs SITE_DIR [SCREENSHOT_DIR]
+// usage: node e2e.mjs SITE_DIR OTHER_MODEL [SCREENSHOT_DIR]
+// OTHER_MODEL: a valid model file that differs from the site's, for the
+// "load your own model" tests.
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer } from '../../tools/lib/serve.mjs';
 
 const { chromium } = await import(new URL('../../tools/node_modules/playwright-core/index.mjs', import.meta.url));
-const [siteDir, shotDir] = process.argv.slice(2);
-if (!siteDir) {
-  console.error('usage: node e2e.mjs SITE_DIR [SCREENSHOT_DIR]');
+const [siteDir, otherModel, shotDir] = process.argv.slice(2);
+if (!otherModel) {
+  console.error('usage: node e2e.mjs SITE_DIR OTHER_MODEL [SCREENSHOT_DIR]');
   process.exit(2);
 }
 
@@ -151,6 +153,41 @@ await test('a corrupt model file shows a clear error instead of a blank page', a
   expect(/invalid model file: checksum mismatch/.test(error), `error line is '${error}'`);
   expect(problems.length === 0, problems.join('; '));
   if (shotDir) await page.screenshot({ path: join(shotDir, 'corrupt-model.png') });
+});
+
+await test('a model chosen with the file picker replaces the current one', async (page, problems) => {
+  await open(page, '?z=0.3,0.3');
+  const before = await decoded(page);
+  await page.setInputFiles('#model-file', { name: 'fashion.lpad', mimeType: 'application/octet-stream',
+                                             buffer: await readFile(otherModel) });
+  expect(await page.evaluate(() => window.latentpad.lastUserLoad()) === true, 'the picked model was rejected');
+  await nextFrames(page);
+  const after = await decoded(page);
+  expect(meanAbsDiff(before, after) > 0.01, 'decode() still returns the old model\'s digit');
+  const shown = await drawnDigit(page);
+  expect(meanAbsDiff(shown, after) < 0.05, 'the drawn digit is not the new model\'s');
+  expect(await page.evaluate(() => window.latentpad.error()) === '', 'an error is shown after a good load');
+  expect(problems.length === 0, problems.join('; '));
+});
+
+await test('an invalid dropped file is reported and the current model stays loaded', async (page, problems) => {
+  await open(page, '?z=0.3,0.3');
+  const before = await decoded(page);
+  const truncated = [...(await readFile(otherModel)).subarray(0, 5000)];
+  await page.evaluate((bytes) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(bytes)], 'broken.lpad'));
+    document.getElementById('canvas').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, truncated);
+  expect(await page.evaluate(() => window.latentpad.lastUserLoad()) === false, 'a truncated model was accepted');
+  await nextFrames(page);
+  const error = await page.evaluate(() => window.latentpad.error());
+  expect(/^broken\.lpad: invalid model file: file truncated/.test(error) && /previous model is still loaded/.test(error),
+         `error line is '${error}'`);
+  expect(meanAbsDiff(before, await decoded(page)) === 0, 'the model changed after a failed load');
+  expect(meanAbsDiff(await drawnDigit(page), before) < 0.05, 'the page no longer draws the old model');
+  expect(problems.length === 0, problems.join('; '));
+  if (shotDir) await page.screenshot({ path: join(shotDir, 'rejected-model.png') });
 });
 
 await browser.close();

@@ -52,6 +52,27 @@
     return modelLoaded;
   }
 
+  // A model the user chose (the "Load model file..." button) or dropped on the
+  // page. Validation happens in wasm; on failure the old model stays.
+  async function loadUserModel(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return withHeapCopy(bytes, (pointer, size) =>
+      Module.ccall('lp_load_user_model', 'number', ['string', 'number', 'number'], [file.name, pointer, size])) === 1;
+  }
+  let lastUserLoad = Promise.resolve(null);
+  function userFile(file) {
+    if (file) lastUserLoad = ready.then(() => loadUserModel(file));
+  }
+  document.getElementById('model-file').addEventListener('change', (event) => {
+    userFile(event.target.files[0]);
+    event.target.value = '';  // choosing the same file again still fires
+  });
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => {
+    event.preventDefault();
+    userFile(event.dataTransfer && event.dataTransfer.files[0]);
+  });
+
   window.Module = {
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
@@ -83,6 +104,8 @@
     error() { return Module.UTF8ToString(Module._lp_error()); },
     // Where the pad and the big digit are (CSS pixels), for tests and tinkering.
     layout() { return JSON.parse(Module.UTF8ToString(Module._lp_layout())); },
+    // Resolves to true/false when the last picked or dropped model has been handled.
+    lastUserLoad() { return lastUserLoad; },
     // Mean milliseconds to decode `count` codes in one batch (tools/bench/web).
     benchDecode(count, repeats) { return Module._lp_bench_decode(count, repeats || 1); },
   };
