@@ -16,7 +16,7 @@ struct Options {
   std::string weights;
   int labels = 100;
   int seeds = 5;
-  int epochs = 200;
+  int epochs = 400;
   int layers = 0;  // encoder layers to keep: 0 = all but the 2-D code layer
 };
 
@@ -46,7 +46,7 @@ void run(const Options& o) {
   body.layers.assign(encoder.layers.begin(), encoder.layers.begin() + keep);
 
   std::printf("%d labelled %s training images, classifier = %s encoder layers (", o.labels, o.dataset.name.c_str(),
-              keep == static_cast<int>(encoder.layers.size()) ? "all" : "the first " + std::to_string(keep));
+              (keep == static_cast<int>(encoder.layers.size()) ? std::string("all") : "the first " + std::to_string(keep)).c_str());
   for (int s : body.spec().sizes) std::printf("%d-", s);
   std::printf("10, softmax), Adam 1e-3, %d epochs, all layers trained\n", o.epochs);
   std::vector<double> pretrained, scratch;
