@@ -10,7 +10,7 @@
 # "fresh" deletes the tree first (tools/test builds from scratch; ccache keeps
 # that cheap). Ninja's per-file progress lines are dropped, errors are kept.
 
-lp__ninja_quiet() { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
+lp__ninja_quiet() { grep -vE '^(\[[0-9]+/[0-9]+\] |ninja: no work to do)' || true; }
 
 lp_build_native() {
   local root=$1 fresh=${2:-}
