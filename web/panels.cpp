@@ -262,11 +262,17 @@ void panels_draw(AppState& s) {
   ImGui::Begin("LatentPad", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
+  const char* subtitle = "drag the point through the 2-D code space of an MNIST autoencoder; the decoder draws live";
+  const char* load_label = "Load model file...";
+  const float button_w = ImGui::CalcTextSize(load_label).x + 2 * ImGui::GetStyle().FramePadding.x;
   ImGui::Text("LatentPad");
-  ImGui::SameLine();
-  ImGui::TextDisabled("drag the point through the 2-D code space of an MNIST autoencoder; the decoder draws live");
-  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 190);
-  if (ImGui::SmallButton("Load model file...")) open_model_picker();
+  // The subtitle only where it fits beside the title and the button (not on phones).
+  if (ImGui::GetContentRegionAvail().x > ImGui::CalcTextSize("LatentPad").x + ImGui::CalcTextSize(subtitle).x + button_w + 40) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", subtitle);
+  }
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w);
+  if (ImGui::SmallButton(load_label)) open_model_picker();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("A .lpad file from latentpad train; or drop one on the page");
   if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "Error: %s", s.error.c_str());
   else if (s.data.model_ready && s.status.rfind("Loaded", 0) == 0) ImGui::TextDisabled("%s", s.status.c_str());
