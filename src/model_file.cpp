@@ -341,6 +341,8 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
 
   if (optm.present) {
     if (kind != ModelKind::autoencoder) return fail(error, "only autoencoder files may hold optimizer state");
+    // model_file_encode never writes this pair: a resumed run needs the exact weights.
+    if (storage != ParamStorage::f32) return fail(error, "optimizer state (OPTM) needs float32 parameters (PARM), not PF16");
     if (optm.size != 32 + 8 * count)
       return fail(error, "OPTM holds " + std::to_string(optm.size) + " bytes, expected " + std::to_string(32 + 8 * count));
     Reader orr{optm.data, static_cast<size_t>(optm.size)};

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/.
+"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/,
+and the hand-made regression inputs into tests/fuzz/regressions/<target>/.
 
 Run once by hand (python3 tests/fuzz/make_corpus.py); the output is committed.
 The files are tiny on purpose: a few valid inputs of every kind the parsers
@@ -15,10 +16,11 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
+REGRESSIONS = os.path.join(HERE, "regressions")
 
 
-def write(target, name, data):
-    folder = os.path.join(CORPUS, target)
+def write(target, name, data, root=CORPUS):
+    folder = os.path.join(root, target)
     os.makedirs(folder, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
@@ -143,7 +145,17 @@ def code_corpus():
         write("fuzz_code_text", name, text)
 
 
+def regressions():
+    # A checkpoint whose parameters are PF16: the decoder accepted it, and
+    # re-encoding silently dropped the optimizer state (fixed: rejected).
+    encoder = ([4, 3, 2], [TANH, TANH])
+    decoder = ([2, 3, 4], [TANH, SIGMOID])
+    write("fuzz_model_file", "pf16_with_optm",
+          model_file(1, [encoder, decoder], half=True, optimizer=(5, 1, 1, 2)), root=REGRESSIONS)
+
+
 if __name__ == "__main__":
     idx_corpus()
     model_corpus()
     code_corpus()
+    regressions()
