@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Training survives being stopped:
+# - kill -9 during epoch 3, then --resume from the checkpoint to epoch 4, ends
+#   with exactly the weights, Adam moments, RNG state and losses of an
+#   uninterrupted 4-epoch run (same seed and --threads);
+# - Ctrl-C (SIGINT) exits with 130 and names a checkpoint that loads and
+#   resumes to the same exact result;
+# - a divergent run (--lr 1e38) stops with one error line naming the epoch and
+#   batch, exit 1, and leaves no output file behind.
+set -euo pipefail
+latentpad=${1:?usage: resume_test.sh path/to/latentpad [TRAINING_IMAGES]}
+# 12,000 images: an epoch of the default 784-256-128-64-2 model takes about
+# 0.3 s on 2 threads in a Release build, far longer than the polling below needs
+# to react. Sanitized builds pass fewer (tests/CMakeLists.txt).
+images=${2:-12000}
+work=$(mktemp -d /tmp/latentpad-resume-XXXXXX)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0 failed=0
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then pass; else fail "$what"; fi; }
+
+# idx FILE N [ROWS COLS]: an unsigned-byte IDX file of random content.
+be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
+idx() {
+  local file=$1 n=$2 rows=${3:-} cols=${4:-}
+  if [ -n "$rows" ]; then
+    { printf '\x00\x00\x08\x03'; be32 "$n"; be32 "$rows"; be32 "$cols"; head -c $((n * rows * cols)) /dev/urandom; } >"$file"
+  else
+    { printf '\x00\x00\x08\x01'; be32 "$n"; head -c "$n" /dev/urandom; } >"$file"
+  fi
+}
+
+# section FILE TAG OUT: writes the payload of one section of a model file to OUT
+# (layout in src/model_file.h: a 20-byte header, then per section a 4-byte tag,
+# u32 reserved, u64 little-endian length and the payload).
+section() {
+  local file=$1 tag=$2 out=$3 offset=20 count i t len
+  count=$(od -An -tu4 --endian=little -j16 -N4 "$file" | tr -d ' ')
+  for ((i = 0; i < count; i++)); do
+    t=$(dd if="$file" bs=1 skip="$offset" count=4 status=none)
+    len=$(od -An -tu8 --endian=little -j$((offset + 8)) -N8 "$file" | tr -d ' ')
+    if [ "$t" = "$tag" ]; then
+      tail -c +$((offset + 17)) "$file" | head -c "$len" >"$out"
+      return 0
+    fi
+    offset=$((offset + 16 + len))
+  done
+  echo "$file has no $tag section" >&2
+  return 1
+}
+
+# same_sections NAME FILE1 FILE2 TAG...: each section's payload is byte-identical
+# (and not empty, so a broken extraction cannot pass).
+same_sections() {
+  local name=$1 a=$2 b=$3 tag
+  shift 3
+  for tag in "$@"; do
+    if section "$a" "$tag" "$work/sa" && section "$b" "$tag" "$work/sb" && [ -s "$work/sa" ] &&
+      cmp -s "$work/sa" "$work/sb"; then
+      pass
+    else
+      fail "$name: $tag sections differ ($(cmp "$work/sa" "$work/sb" 2>&1 | head -1))"
+    fi
+  done
+}
+
+# The CSV without the seconds column: epoch, train loss, test MSE, rate.
+csv_losses() { cut -d, -f1-4 "$1"; }
+csv_rows() { if [ -f "$1" ]; then echo $(($(wc -l <"$1") - 1)); else echo 0; fi; }
+
+# wait_rows CSV N: until the run in the background ($pid) has logged N epochs.
+# The CSV is written right after that epoch's checkpoint, so from then on the
+# checkpoint holds epoch N and the process is in epoch N + 1.
+wait_rows() {
+  local csv=$1 n=$2 deadline=$((SECONDS + 300))
+  while [ "$(csv_rows "$csv")" -lt "$n" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "training ended before epoch $n was logged" >&2; return 1; fi
+    if [ "$SECONDS" -gt "$deadline" ]; then echo "timed out waiting for epoch $n" >&2; return 1; fi
+    sleep 0.01
+  done
+}
+
+no_leftovers() { ! ls "$1" | grep -q '\.tmp\.'; }
+
+data=$work/data && mkdir -p "$data" "$work/logs"
+idx "$data/train-images-idx3-ubyte" "$images" 28 28
+idx "$data/train-labels-idx1-ubyte" "$images"
+idx "$data/t10k-images-idx3-ubyte" 100 28 28
+idx "$data/t10k-labels-idx1-ubyte" 100
+run=("$latentpad" train --data "$data" --epochs 4 --threads 2 --seed 11)
+
+# 1. The reference: 4 epochs straight.
+mkdir -p "$work/a"
+if "${run[@]}" --out "$work/a/m.lpad" >"$work/logs/a.out" 2>"$work/logs/a.err"; then pass; else
+  fail "straight run: $(cat "$work/logs/a.err")"
+fi
+
+# 2. kill -9 during epoch 3, then resume.
+mkdir -p "$work/b"
+"${run[@]}" --out "$work/b/m.lpad" >"$work/logs/b.out" 2>"$work/logs/b.err" &
+pid=$!
+check "kill -9: epoch 2 was never logged" wait_rows "$work/b/m.csv" 2
+kill -9 "$pid"
+rc=0 && { wait "$pid"; } 2>/dev/null || rc=$?
+pid=
+check "kill -9: exit status $rc, not 137" [ "$rc" -eq 137 ]
+check "kill -9 landed after epoch 3 ended (machine too loaded?)" [ "$(csv_rows "$work/b/m.csv")" -eq 2 ]
+check "kill -9: a final weights file exists" [ ! -e "$work/b/m.lpad" ]
+"$latentpad" info --weights "$work/b/m.ckpt" >"$work/logs/b.info" 2>&1 || true
+check "kill -9: checkpoint is not epoch 2: $(cat "$work/logs/b.info")" grep -q 'epochs_done = 2$' "$work/logs/b.info"
+if "${run[@]}" --out "$work/b/m.lpad" --resume "$work/b/m.ckpt" >"$work/logs/b2.out" 2>"$work/logs/b2.err"; then
+  pass
+else
+  fail "resume after kill -9: $(cat "$work/logs/b2.err")"
+fi
+check "resume: no 'resuming ... after epoch 2' line" grep -q "resuming from .*m.ckpt after epoch 2" "$work/logs/b2.err"
+check "resume: expected the lines of epochs 3 and 4" [ "$(grep -c '^epoch  *[34]/4' "$work/logs/b2.out")" -eq 2 ]
+same_sections "kill -9 + resume, final weights" "$work/a/m.lpad" "$work/b/m.lpad" ARCH PARM
+same_sections "kill -9 + resume, last checkpoint" "$work/a/m.ckpt" "$work/b/m.ckpt" PARM OPTM
+check "kill -9 + resume: CSV losses differ" cmp -s <(csv_losses "$work/a/m.csv") <(csv_losses "$work/b/m.csv")
+# The extraction compares the real thing: PARM holds every float32 parameter.
+params=$(sed -n 's/^params *//p' "$work/logs/b.info")
+section "$work/a/m.lpad" PARM "$work/sa" && check "PARM is not ${params:-?} floats" [ "$(wc -c <"$work/sa")" -eq $((4 * params)) ]
+
+# 3. Ctrl-C during epoch 2: exit 130, a message naming the checkpoint, and a
+#    checkpoint that loads and resumes exactly.
+mkdir -p "$work/c"
+"${run[@]}" --out "$work/c/m.lpad" >"$work/logs/c.out" 2>"$work/logs/c.err" &
+pid=$!
+check "SIGINT: epoch 1 was never logged" wait_rows "$work/c/m.csv" 1
+kill -INT "$pid"
+rc=0 && { wait "$pid"; } 2>/dev/null || rc=$?
+pid=
+check "SIGINT: exit status $rc, not 130" [ "$rc" -eq 130 ]
+check "SIGINT: message does not name the checkpoint: $(cat "$work/logs/c.err")" \
+  grep -q "interrupted during epoch 2; .*$work/c/m.ckpt (continue with --resume $work/c/m.ckpt)" "$work/logs/c.err"
+check "SIGINT: a final weights file exists" [ ! -e "$work/c/m.lpad" ]
+check "SIGINT: temporary file left behind" no_leftovers "$work/c"
+if "$latentpad" info --weights "$work/c/m.ckpt" >"$work/logs/c.info" 2>&1; then pass; else
+  fail "SIGINT: checkpoint does not load: $(cat "$work/logs/c.info")"
+fi
+check "SIGINT: checkpoint is not epoch 1" grep -q 'epochs_done = 1$' "$work/logs/c.info"
+if "${run[@]}" --out "$work/c/m.lpad" --resume "$work/c/m.ckpt" >"$work/logs/c2.out" 2>"$work/logs/c2.err"; then
+  pass
+else
+  fail "resume after SIGINT: $(cat "$work/logs/c2.err")"
+fi
+same_sections "SIGINT + resume, final weights" "$work/a/m.lpad" "$work/c/m.lpad" PARM
+same_sections "SIGINT + resume, last checkpoint" "$work/a/m.ckpt" "$work/c/m.ckpt" PARM OPTM
+
+# 4. Divergence: a learning rate of 1e38 overflows the first update.
+mkdir -p "$work/d"
+rc=0
+"$latentpad" train --data "$data" --epochs 2 --threads 2 --lr 1e38 --out "$work/d/m.lpad" \
+  >"$work/logs/d.out" 2>"$work/logs/d.err" || rc=$?
+check "divergence: exit status $rc, not 1" [ "$rc" -eq 1 ]
+check "divergence: no error line naming the epoch and batch: $(cat "$work/logs/d.err")" \
+  grep -qE '^latentpad: error: loss became .* at epoch 1, batch [0-9]+' "$work/logs/d.err"
+check "divergence: more than one error line" [ "$(grep -c 'error' "$work/logs/d.err")" -eq 1 ]
+check "divergence: files left behind: $(ls "$work/d")" [ -z "$(ls "$work/d")" ]
+
+echo "cli_resume: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
