@@ -6,44 +6,15 @@ set -euo pipefail
 latentpad=${1:?usage: cli_test.sh path/to/latentpad}
 work=$(mktemp -d /tmp/latentpad-cli-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect_ok NAME CMD...: exit 0.   expect_error NAME PATTERN CMD...: non-zero exit,
-# a single line on stderr matching PATTERN, nothing left behind in $work/out.
-expect_ok() {
-  local name=$1; shift
-  if "$@" >"$work/stdout" 2>"$work/stderr"; then pass; else fail "$name: exit $?: $(cat "$work/stderr")"; fi
-}
-expect_error() {
-  local name=$1 pattern=$2; shift 2
-  local rc=0
-  "$@" >"$work/stdout" 2>"$work/stderr" || rc=$?
-  if [ "$rc" -eq 0 ]; then fail "$name: succeeded"; return; fi
-  if ! grep -qE -e "$pattern" "$work/stderr"; then fail "$name: stderr lacks /$pattern/: $(cat "$work/stderr")"; return; fi
-  if [ "$(grep -c . "$work/stderr")" -gt 2 ]; then fail "$name: more than one error line"; return; fi
-  pass
-}
-
-# idx FILE N ROWS COLS: an unsigned-byte IDX file of random content.
-idx() {
-  local file=$1 n=$2 rows=${3:-} cols=${4:-}
-  be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
-  if [ -n "$rows" ]; then
-    { printf '\x00\x00\x08\x03'; be32 "$n"; be32 "$rows"; be32 "$cols"; head -c $((n * rows * cols)) /dev/urandom; } >"$file"
-  else
-    { printf '\x00\x00\x08\x01'; be32 "$n"; head -c "$n" /dev/urandom; } >"$file"
-  fi
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 data=$work/data && mkdir -p "$data"
-idx "$data/train-images-idx3-ubyte" 300 28 28
-idx "$data/train-labels-idx1-ubyte" 300
-idx "$data/t10k-images-idx3-ubyte" 50 28 28
+idx_images "$data/train-images-idx3-ubyte" 300
+idx_labels "$data/train-labels-idx1-ubyte" 300
+idx_images "$data/t10k-images-idx3-ubyte" 50
 gzip -c <"$data/t10k-images-idx3-ubyte" >"$data/t10k-images-idx3-ubyte.gz" && rm "$data/t10k-images-idx3-ubyte"
-idx "$data/t10k-labels-idx1-ubyte" 50
+idx_labels "$data/t10k-labels-idx1-ubyte" 50
 mkdir -p "$work/out"
 model=$work/out/tiny.lpad
 train=("$latentpad" train --data "$data" --epochs 2 --batch 32 --hidden 16,8 --threads 2 --out "$model")
@@ -91,5 +62,4 @@ expect_error truncated-idx "truncated" "$latentpad" train --data "$work/bad" --o
 [ ! -e "$work/out/x.lpad" ] && [ ! -e "$work/out/y.lpad" ] && pass || fail "a failed run left an output file"
 ls "$work/out" | grep -q '\.tmp\.' && fail "temporary file left behind" || pass
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary cli
