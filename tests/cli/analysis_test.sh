@@ -35,7 +35,7 @@ model=$work/tiny.lpad
 out=$work/out
 
 expect_ok reconstruct "$latentpad" reconstruct --data "$data" --weights "$model" --n 12 --out "$out/r.png"
-expect_png "$out/r.png" 926x520
+expect_png "$out/r.png" 926x516
 [ "$(grep -c '^image ' "$work/stdout")" -eq 12 ] && between "$(number mean_mse)" 0 1 && pass || fail "reconstruct numbers"
 
 expect_ok embed "$latentpad" embed --data "$data" --weights "$model" --out "$out/e.png" --csv "$out/e.csv"

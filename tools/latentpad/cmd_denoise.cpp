@@ -51,17 +51,11 @@ void run(const Options& o) {
     std::snprintf(title, sizeof title, "%.1f dB", psnr(test.images.col(i).data(), clean_out.col(i).data(), pixels));
     restored.push_back({clean_out.col(i).data(), title});
   }
-  const int columns = std::min(o.n, 10), scale = 3;
-  const std::string h2 = "Corrupted (" + noise_name(noise) + ", PSNR)", h3 = "Denoised by the autoencoder (PSNR)";
-  const int a = digit_rows_draw(nullptr, 0, "Clean", clean, columns, test.rows, scale);
-  const int b = digit_rows_draw(nullptr, 0, h2, corrupted, columns, test.rows, scale);
-  const int c = digit_rows_draw(nullptr, 0, h3, restored, columns, test.rows, scale);
-  plot::Canvas canvas(digit_rows_width(columns, test.rows, scale), a + b + c + 12);
-  digit_rows_draw(&canvas, 0, "Clean", clean, columns, test.rows, scale);
-  digit_rows_draw(&canvas, a, h2, corrupted, columns, test.rows, scale);
-  digit_rows_draw(&canvas, a + b, h3, restored, columns, test.rows, scale);
-  figure_save(canvas, o.out);
-  std::printf("wrote %s (%dx%d)\n", o.out.c_str(), canvas.width(), canvas.height());
+  digit_figure_save(o.out,
+                    {{"Clean", clean},
+                     {"Corrupted (" + noise_name(noise) + ", PSNR)", corrupted},
+                     {"Denoised by the autoencoder (PSNR)", restored}},
+                    std::min(o.n, 10), test.rows, 3);
 }
 
 }  // namespace

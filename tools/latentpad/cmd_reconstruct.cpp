@@ -37,14 +37,8 @@ void run(const Options& o) {
     reconstructions.push_back({recon.col(i).data(), title});
   }
   std::printf("mean_mse %.6f\n", total / o.n);
-  const int columns = std::min(o.n, 10), scale = 3;
-  const int h1 = digit_rows_draw(nullptr, 0, "Original images (label)", originals, columns, test.rows, scale);
-  const int h2 = digit_rows_draw(nullptr, 0, "Reconstructed by the autoencoder (MSE)", reconstructions, columns, test.rows, scale);
-  plot::Canvas canvas(digit_rows_width(columns, test.rows, scale), h1 + h2 + 16);
-  digit_rows_draw(&canvas, 0, "Original images (label)", originals, columns, test.rows, scale);
-  digit_rows_draw(&canvas, h1, "Reconstructed by the autoencoder (MSE)", reconstructions, columns, test.rows, scale);
-  figure_save(canvas, o.out);
-  std::printf("wrote %s (%dx%d)\n", o.out.c_str(), canvas.width(), canvas.height());
+  digit_figure_save(o.out, {{"Original images (label)", originals}, {"Reconstructed by the autoencoder (MSE)", reconstructions}},
+                    std::min(o.n, 10), test.rows, 3);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "figures.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 
 namespace lp::cli {
@@ -45,6 +47,19 @@ int digit_rows_draw(plot::Canvas* canvas, int y, const std::string& heading, con
     }
   }
   return top - y + rows * (cell_h + kGap);
+}
+
+void digit_figure_save(const std::string& path, const std::vector<DigitSection>& sections, int columns, int side,
+                       int scale, int min_width) {
+  int height = 12;  // bottom margin
+  for (const DigitSection& section : sections)
+    height += digit_rows_draw(nullptr, 0, section.heading, section.cells, columns, side, scale);
+  plot::Canvas canvas(std::max(min_width, digit_rows_width(columns, side, scale)), height);
+  int y = 0;
+  for (const DigitSection& section : sections)
+    y += digit_rows_draw(&canvas, y, section.heading, section.cells, columns, side, scale);
+  figure_save(canvas, path);
+  std::printf("wrote %s (%dx%d)\n", path.c_str(), canvas.width(), canvas.height());
 }
 
 }  // namespace lp::cli

@@ -26,4 +26,13 @@ int digit_rows_draw(plot::Canvas* canvas, int y, const std::string& heading, con
 // The width digit_rows_draw needs for `columns` digits.
 int digit_rows_width(int columns, int side, int scale);
 
+struct DigitSection {
+  std::string heading;
+  std::vector<DigitCell> cells;
+};
+// Sections stacked top to bottom, `columns` digits a row, saved as a PNG at
+// least min_width wide; prints "wrote PATH (WxH)".
+void digit_figure_save(const std::string& path, const std::vector<DigitSection>& sections, int columns, int side,
+                       int scale, int min_width = 0);
+
 }  // namespace lp::cli
