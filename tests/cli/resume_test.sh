@@ -20,21 +20,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0 failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 check() { local what=$1; shift; if "$@"; then pass; else fail "$what"; fi; }
-
-# idx FILE N [ROWS COLS]: an unsigned-byte IDX file of random content.
-be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
-idx() {
-  local file=$1 n=$2 rows=${3:-} cols=${4:-}
-  if [ -n "$rows" ]; then
-    { printf '\x00\x00\x08\x03'; be32 "$n"; be32 "$rows"; be32 "$cols"; head -c $((n * rows * cols)) /dev/urandom; } >"$file"
-  else
-    { printf '\x00\x00\x08\x01'; be32 "$n"; head -c "$n" /dev/urandom; } >"$file"
-  fi
-}
 
 # section FILE TAG OUT: writes the payload of one section of a model file to OUT
 # (layout in src/model_file.h: a 20-byte header, then per section a 4-byte tag,
@@ -89,10 +77,10 @@ wait_rows() {
 no_leftovers() { ! ls "$1" | grep -q '\.tmp\.'; }
 
 data=$work/data && mkdir -p "$data" "$work/logs"
-idx "$data/train-images-idx3-ubyte" "$images" 28 28
-idx "$data/train-labels-idx1-ubyte" "$images"
-idx "$data/t10k-images-idx3-ubyte" 100 28 28
-idx "$data/t10k-labels-idx1-ubyte" 100
+idx_images "$data/train-images-idx3-ubyte" "$images"
+idx_labels "$data/train-labels-idx1-ubyte" "$images"
+idx_images "$data/t10k-images-idx3-ubyte" 100
+idx_labels "$data/t10k-labels-idx1-ubyte" 100
 run=("$latentpad" train --data "$data" --epochs 4 --threads 2 --seed 11)
 
 # 1. The reference: 4 epochs straight.
@@ -165,5 +153,4 @@ check "divergence: no error line naming the epoch and batch: $(cat "$work/logs/d
 check "divergence: more than one error line" [ "$(grep -c 'error' "$work/logs/d.err")" -eq 1 ]
 check "divergence: files left behind: $(ls "$work/d")" [ -z "$(ls "$work/d")" ]
 
-echo "cli_resume: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary cli_resume
