@@ -105,7 +105,7 @@ TEST_CASE("dataset_load reads plain and gzipped IDX splits", "[file_io]") {
   REQUIRE(dataset_load(dir.path, Split::train, &data, &error));
   CHECK(data.size() == 3);
   CHECK(data.rows == 4);
-  CHECK(data.images(17, 1) == Approx(33.0f / 255.0f));
+  CHECK(data.images(1, 1) == Approx(17.0f / 255.0f));  // image 1, pixel 1: value 16 + 1
   CHECK_FALSE(dataset_load(dir.path, Split::test, &data, &error));
   CHECK_THAT(error, Catch::Contains("t10k-images-idx3-ubyte"));
   // A truncated gzip names the file.
