@@ -43,6 +43,7 @@ expect_ok resume "$latentpad" train --data "$data" --epochs 3 --batch 32 --hidde
 expect_error unknown-flag "not expected: --bogus" "$latentpad" train --bogus --out "$work/out/x.lpad"
 expect_error no-command "subcommand" "$latentpad"
 expect_error overwrite "already exists.*--force" "${train[@]}"
+expect_error out-dir "cannot write to .*/nowhere/: No such file" "$latentpad" train --data "$data" --out "$work/nowhere/x.lpad"
 expect_error epochs "--epochs must be" "$latentpad" train --data "$data" --epochs 0 --out "$work/out/x.lpad"
 expect_error lr "--lr must be" "$latentpad" train --data "$data" --lr -1 --out "$work/out/x.lpad"
 expect_error hidden "--hidden" "$latentpad" train --data "$data" --hidden 16,x --out "$work/out/x.lpad"

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -80,6 +82,10 @@ void run_train(const TrainOptions& o) {
   const std::string log_path = strip_extension(o.out) + ".csv";
   if (file_exists(o.out) && !o.force && o.resume.empty())
     throw Error(o.out + " already exists; pass --force to overwrite it");
+  // Fail now, not after the first epoch's work, if the outputs cannot be written.
+  const size_t slash = o.out.find_last_of('/');
+  const std::string out_dir = slash == std::string::npos ? "." : o.out.substr(0, slash + 1);
+  if (::access(out_dir.c_str(), W_OK) != 0) throw Error("cannot write to " + out_dir + ": " + std::strerror(errno));
 
   TrainConfig config;
   config.batch = o.batch;
