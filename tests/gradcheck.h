@@ -27,7 +27,6 @@ inline Eigen::MatrixXf random_matrix(int rows, int cols, uint64_t seed) {
 // entry of `param` (or every `stride`-th one, for big tensors).
 inline void gradcheck(float* param, const float* analytic, int size, const std::function<double()>& loss,
                       int stride = 1, float h = 1e-2f) {
-  double worst = 0.0;
   for (int i = 0; i < size; i += stride) {
     const float saved = param[i];
     param[i] = saved + h;
@@ -37,12 +36,9 @@ inline void gradcheck(float* param, const float* analytic, int size, const std::
     param[i] = saved;
     const double numeric = (up - down) / (2.0 * h);
     const double error = std::fabs(numeric - analytic[i]) / std::max(1e-2, std::fabs(numeric) + std::fabs(analytic[i]));
-    worst = std::max(worst, error);
     INFO("entry " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
     REQUIRE(error < 2e-2);
   }
-  // The average case is much tighter than the worst case allows.
-  CHECK(worst < 2e-2);
 }
 
 }  // namespace lp::test
