@@ -7,6 +7,7 @@
 #include <emscripten.h>
 
 #include "demo_data.h"
+#include "palette.h"
 
 namespace lp::web {
 namespace {
@@ -15,11 +16,6 @@ namespace {
 // chosen file to lp_load_user_model. Called from a click, so the browser
 // still counts it as user-initiated.
 EM_JS(void, open_model_picker, (), { document.getElementById('model-file').click(); });
-
-// matplotlib's tab10, the palette the tutorial's scatter (Set1) is closest to in spirit.
-constexpr uint8_t kClassRgb[10][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
-                                      {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
-                                      {188, 189, 34},  {23, 190, 207}};
 
 ImU32 class_color(int label, int alpha = 255) {
   if (label < 0 || label > 9) return IM_COL32(200, 200, 200, alpha);

@@ -9,14 +9,13 @@
 #include <stb/stb_image_write.h>
 
 #include "file_io.h"
+#include "palette.h"
 
 namespace lp::plot {
 
 Color class_color(int label) {
-  static constexpr Color kTab10[10] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
-                                       {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
-                                       {188, 189, 34},  {23, 190, 207}};
-  return label >= 0 && label < 10 ? kTab10[label] : kGray;
+  if (label < 0 || label > 9) return kGray;
+  return {kClassRgb[label][0], kClassRgb[label][1], kClassRgb[label][2]};
 }
 
 Canvas::Canvas(int width, int height, Color background)

@@ -13,7 +13,7 @@ struct Color {
   uint8_t r, g, b;
 };
 constexpr Color kWhite{255, 255, 255}, kBlack{0, 0, 0}, kGray{120, 120, 120}, kLightGray{225, 225, 225};
-// matplotlib's tab10: the usual colours for ten classes.
+// The class palette (palette.h); grey outside 0..9.
 Color class_color(int label);
 
 enum class Align { left, center, right };
