@@ -75,9 +75,7 @@ double classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<ui
 }
 
 std::vector<int> classifier_predict(const Mlp& net, const Eigen::MatrixXf& x) {
-  Eigen::MatrixXf logits(net.out_size(), x.cols());
-  mlp_infer(net, x.data(), static_cast<int>(x.cols()), logits.data());
-  return argmax_columns(logits);
+  return argmax_columns(mlp_infer(net, x));
 }
 
 std::vector<int> knn_predict(const Eigen::MatrixXf& train, const std::vector<uint8_t>& labels,

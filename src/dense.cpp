@@ -30,11 +30,15 @@ void dense_forward(const Dense& layer, const Eigen::MatrixXf& x, Eigen::MatrixXf
   activation_forward(layer.act, a);
 }
 
+void dense_param_grad(const Eigen::MatrixXf& x, const Eigen::MatrixXf& dz, DenseGrad& grad) {
+  grad.weight.noalias() = dz * x.transpose();  // [out, B] x [B, in]
+  grad.bias.noalias() = dz.rowwise().sum();    // [out]
+}
+
 void dense_backward(const Dense& layer, const Eigen::MatrixXf& x, const Eigen::MatrixXf& a,
                     Eigen::MatrixXf& da, DenseGrad& grad, Eigen::MatrixXf* dx) {
   activation_backward(layer.act, a, da);                // da := dz [out, B]
-  grad.weight.noalias() = da * x.transpose();            // [out, B] x [B, in]
-  grad.bias.noalias() = da.rowwise().sum();              // [out]
+  dense_param_grad(x, da, grad);
   if (dx) dx->noalias() = layer.weight.transpose() * da; // [in, out] x [out, B]
 }
 

@@ -35,6 +35,10 @@ DenseGrad dense_grad_zeros(const Dense& layer);
 // x [in, B] -> a [out, B].
 void dense_forward(const Dense& layer, const Eigen::MatrixXf& x, Eigen::MatrixXf& a);
 
+// dz = dL/dz [out, B] and the layer's input x [in, B] -> grad (replaced, not
+// accumulated): dW = dz x^T, db = rowsum(dz).
+void dense_param_grad(const Eigen::MatrixXf& x, const Eigen::MatrixXf& dz, DenseGrad& grad);
+
 // Given x [in, B] and a [out, B] from the forward pass and da = dL/da [out, B]:
 // overwrites da with dL/dz, writes the parameter gradients into grad (replacing
 // them, not accumulating), and, when dx is non-null, writes dL/dx [in, B].

@@ -53,18 +53,11 @@ void mlp_forward(const Mlp& mlp, const Eigen::MatrixXf& x, MlpCache& cache) {
     dense_forward(mlp.layers[k], cache.a[k], cache.a[k + 1]);
 }
 
-void mlp_backward(const Mlp& mlp, MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
+void mlp_backward(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
                   Eigen::MatrixXf* dx) {
-  // Walk back from the last layer. `upstream` holds dL/da for the current layer.
-  Eigen::MatrixXf upstream = std::move(dout);
-  Eigen::MatrixXf below;
-  for (size_t k = mlp.layers.size(); k-- > 0;) {
-    const bool need_dx = k > 0 || dx != nullptr;
-    dense_backward(mlp.layers[k], cache.a[k], cache.a[k + 1], upstream, grad[k],
-                   need_dx ? &below : nullptr);
-    if (need_dx) std::swap(upstream, below);
-  }
-  if (dx) *dx = std::move(upstream);
+  std::vector<Eigen::MatrixXf> dz;
+  mlp_backward_dz(mlp, cache, dout, dz, dx);
+  for (size_t k = 0; k < mlp.layers.size(); ++k) dense_param_grad(cache.a[k], dz[k], grad[k]);
 }
 
 void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
@@ -87,6 +80,12 @@ std::vector<ParamSlot> mlp_param_slots(Mlp& mlp, const MlpGrad& grad) {
     slots.push_back({layer.bias.data(), grad[k].bias.data(), static_cast<size_t>(layer.bias.size())});
   }
   return slots;
+}
+
+Eigen::MatrixXf mlp_infer(const Mlp& mlp, const Eigen::Ref<const Eigen::MatrixXf>& x) {
+  Eigen::MatrixXf y(mlp.out_size(), x.cols());
+  mlp_infer(mlp, x.data(), static_cast<int>(x.cols()), y.data());
+  return y;
 }
 
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) {

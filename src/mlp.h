@@ -41,7 +41,7 @@ void mlp_forward(const Mlp& mlp, const Eigen::MatrixXf& x, MlpCache& cache);
 
 // dout = dL/d(output) [out, B], consumed (overwritten). Writes every layer's
 // gradient and, when dx is non-null, dL/dx [in, B].
-void mlp_backward(const Mlp& mlp, MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
+void mlp_backward(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
                   Eigen::MatrixXf* dx);
 
 // The activation-gradient half of mlp_backward: dz[k] = dL/dz of layer k
@@ -64,5 +64,7 @@ std::vector<ParamSlot> mlp_param_slots(Mlp& mlp, const MlpGrad& grad);
 // Inference without a cache, through the build's dense kernel (see dense_kernel.h):
 // x holds n samples of in_size() floats each, y receives n * out_size() floats.
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y);
+// The same for a matrix of samples: x [in, n] -> [out, n].
+Eigen::MatrixXf mlp_infer(const Mlp& mlp, const Eigen::Ref<const Eigen::MatrixXf>& x);
 
 }  // namespace lp

@@ -28,9 +28,7 @@ void run(const Options& o) {
   Eigen::MatrixXf noisy = test.images;
   Rng rng(o.seed, 7);
   noise_apply(noise, noisy.data(), static_cast<size_t>(noisy.size()), rng);
-  Eigen::MatrixXf codes(file.model.encoder.out_size(), test.size()), clean_out(test.images.rows(), test.size());
-  mlp_infer(file.model.encoder, noisy.data(), test.size(), codes.data());
-  mlp_infer(file.model.decoder, codes.data(), test.size(), clean_out.data());
+  const Eigen::MatrixXf clean_out = mlp_infer(file.model.decoder, mlp_infer(file.model.encoder, noisy));
   double before = 0, after = 0;
   const size_t pixels = static_cast<size_t>(test.images.rows());
   for (int i = 0; i < test.size(); ++i) {

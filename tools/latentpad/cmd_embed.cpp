@@ -22,8 +22,7 @@ void run(const Options& o) {
                                                       std::to_string(file.model.encoder.out_size()) + " dimensions");
   if (o.count < 0) throw Error("--count must be non-negative");
   const int n = o.count == 0 ? test.size() : std::min(o.count, test.size());
-  Eigen::MatrixXf codes(2, n);
-  mlp_infer(file.model.encoder, test.images.data(), n, codes.data());
+  const Eigen::MatrixXf codes = mlp_infer(file.model.encoder, test.images.leftCols(n));
 
   if (!o.csv.empty()) {
     std::string text = "x,y,label\n";

@@ -23,8 +23,7 @@ void run_encode(const EncodeOptions& o) {
   if (test.rows * test.cols != encoder.in_size())
     throw Error(path + " expects " + std::to_string(encoder.in_size()) + "-pixel images");
   const int n = o.count == 0 ? test.size() : std::min(o.count, test.size());
-  Eigen::MatrixXf codes(encoder.out_size(), n);
-  mlp_infer(encoder, test.images.data(), n, codes.data());
+  const Eigen::MatrixXf codes = mlp_infer(encoder, test.images.leftCols(n));
   std::printf("index,label");
   for (int d = 0; d < codes.rows(); ++d) std::printf(",z%d", d);
   std::printf("\n");

@@ -16,12 +16,6 @@ struct Options {
   int epochs = 20;
 };
 
-Eigen::MatrixXf features(const Mlp& body, const Eigen::MatrixXf& images) {
-  Eigen::MatrixXf out(body.out_size(), images.cols());
-  mlp_infer(body, images.data(), static_cast<int>(images.cols()), out.data());
-  return out;
-}
-
 void run(const Options& o) {
   const Dataset train = load_split(o.dataset, Split::train), test = load_split(o.dataset, Split::test);
   require_ten_classes(train, "training");
@@ -41,7 +35,7 @@ void run(const Options& o) {
     body.layers.assign(encoder.layers.begin(), encoder.layers.begin() + k + 1);
   }
   if (o.k < 1 || o.k > 100) throw Error("--k must be between 1 and 100");
-  const Eigen::MatrixXf f_train = features(body, train.images), f_test = features(body, test.images);
+  const Eigen::MatrixXf f_train = mlp_infer(body, train.images), f_test = mlp_infer(body, test.images);
   const double knn = accuracy(knn_predict(f_train, train.labels, f_test, o.k), test.labels);
   Rng rng(0, 13);
   Mlp linear;

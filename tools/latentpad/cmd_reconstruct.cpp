@@ -21,9 +21,7 @@ void run(const Options& o) {
   const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
   const ModelFile file = load_autoencoder_for(path, test);
   const Eigen::MatrixXf images = test.images.middleCols(o.first, o.n);
-  Eigen::MatrixXf codes(file.model.encoder.out_size(), o.n), recon(images.rows(), o.n);
-  mlp_infer(file.model.encoder, images.data(), o.n, codes.data());
-  mlp_infer(file.model.decoder, codes.data(), o.n, recon.data());
+  const Eigen::MatrixXf recon = mlp_infer(file.model.decoder, mlp_infer(file.model.encoder, images));
 
   std::vector<DigitCell> originals, reconstructions;
   double total = 0;

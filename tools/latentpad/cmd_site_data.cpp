@@ -39,9 +39,7 @@ void run_site_data(const SiteOptions& o) {
   if (!model_file_decode(model_bytes.data(), model_bytes.size(), &file, &error)) throw Error(error);
   write_or_throw(o.out + "/model.lpad", model_bytes);
 
-  const Mlp& encoder = file.model.encoder;
-  Eigen::MatrixXf codes(encoder.out_size(), test.size());
-  mlp_infer(encoder, test.images.data(), test.size(), codes.data());
+  const Eigen::MatrixXf codes = mlp_infer(file.model.encoder, test.images);
   write_or_throw(o.out + "/test-codes.idx",
                  idx_encode(idx_from_floats({static_cast<uint32_t>(test.size()), static_cast<uint32_t>(codes.rows())},
                                             codes.data())));
