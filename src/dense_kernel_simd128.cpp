@@ -3,13 +3,16 @@
 // The work is tiled into blocks of S samples x 4V outputs held in registers
 // (S <= 4, 4V <= 8: 8 accumulators plus 2 weight vectors and a broadcast fit
 // in x86's 16 vector registers; 12-wide tiles measured slower, from spills).
-// Because W is column-major, the 4V weights of one input column are contiguous:
-// one load each, multiplied by x[s][j] broadcast to four lanes, so every weight
-// loaded is reused S times and no horizontal sums are needed.
+// The 4V weights of one input column are contiguous (W is column-major, and
+// large batches repack it into panels): one load each, multiplied by x[s][j]
+// broadcast to four lanes, so every weight loaded is reused S times and no
+// horizontal sums are needed. The activation is applied to the sums in
+// registers, not in a second pass over y.
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "dense_kernel.h"
 
@@ -52,35 +55,37 @@ inline v128_t activation4(Activation act, v128_t z) {
 }
 
 // Outputs [o0, o0 + 4V) of samples 0..S-1 (x, y offset to the first sample).
+// w points at this tile's weights: the 4V weights of input j are at w + j * w_stride.
+// The activation is applied while the sums are still in registers.
 template <int S, int V>
-inline void dense_tile(const DenseView& layer, const float* x, float* y, int o0) {
+inline void dense_tile(const DenseView& layer, const float* w, int w_stride, const float* x, float* y, int o0) {
   v128_t acc[S][V];
   for (int v = 0; v < V; ++v) {
     const v128_t b = wasm_v128_load(layer.bias + o0 + 4 * v);
     for (int s = 0; s < S; ++s) acc[s][v] = b;
   }
-  const float* w = layer.weight + o0;
-  for (int j = 0; j < layer.in; ++j, w += layer.out) {
+  for (int j = 0; j < layer.in; ++j, w += w_stride) {
     v128_t wv[V];
     for (int v = 0; v < V; ++v) wv[v] = wasm_v128_load(w + 4 * v);
     for (int s = 0; s < S; ++s) {
-      const v128_t xs = splat(x[s * layer.in + j]);
+      const v128_t xs = wasm_v128_load32_splat(x + s * layer.in + j);
       for (int v = 0; v < V; ++v) acc[s][v] = wasm_f32x4_add(acc[s][v], wasm_f32x4_mul(wv[v], xs));
     }
   }
   for (int s = 0; s < S; ++s)
-    for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, acc[s][v]);
+    for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, activation4(layer.act, acc[s][v]));
 }
 
 // Outputs [o0, o0 + 4V) of n samples, four at a time.
 template <int V>
-void dense_tile_samples(const DenseView& layer, const float* x, float* y, int n, int o0) {
+void dense_tile_samples(const DenseView& layer, const float* w, int w_stride, const float* x, float* y, int n,
+                        int o0) {
   int s = 0;
-  for (; s + 4 <= n; s += 4) dense_tile<4, V>(layer, x + s * layer.in, y + s * layer.out, o0);
+  for (; s + 4 <= n; s += 4) dense_tile<4, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0);
   switch (n - s) {
-    case 3: dense_tile<3, V>(layer, x + s * layer.in, y + s * layer.out, o0); break;
-    case 2: dense_tile<2, V>(layer, x + s * layer.in, y + s * layer.out, o0); break;
-    case 1: dense_tile<1, V>(layer, x + s * layer.in, y + s * layer.out, o0); break;
+    case 3: dense_tile<3, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
+    case 2: dense_tile<2, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
+    case 1: dense_tile<1, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
     default: break;
   }
 }
@@ -88,31 +93,48 @@ void dense_tile_samples(const DenseView& layer, const float* x, float* y, int n,
 // Samples per block: each weight tile is used by the whole block while it is
 // in L1, rather than the whole weight matrix streaming by once per 4 samples.
 constexpr int kSampleBlock = 32;
+// Batches from this size on pack the weights first (see dense_infer_simd128).
+constexpr int kPackMinSamples = 16;
 
 }  // namespace
 
 void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
+  // Large batches first copy W into panels of 8 outputs, [out/8][in][8], so a
+  // tile reads its weights as one contiguous stream instead of one 32-byte
+  // piece per column `out` floats apart (fewer cache lines and TLB entries).
+  // The copy costs about one sample's worth of work, so small batches skip it.
+  const int panels = layer.out / 8;
+  const bool pack = n >= kPackMinSamples && panels > 0;
+  thread_local std::vector<float> packed;
+  if (pack) {
+    packed.resize(static_cast<size_t>(panels) * 8 * layer.in);
+    for (int p = 0; p < panels; ++p)
+      for (int j = 0; j < layer.in; ++j) {
+        const float* from = layer.weight + static_cast<size_t>(j) * layer.out + 8 * p;
+        float* to = &packed[(static_cast<size_t>(p) * layer.in + j) * 8];
+        wasm_v128_store(to, wasm_v128_load(from));
+        wasm_v128_store(to + 4, wasm_v128_load(from + 4));
+      }
+  }
   for (int first = 0; first < n; first += kSampleBlock) {
     const int count = std::min(kSampleBlock, n - first);
     const float* xb = x + static_cast<size_t>(first) * layer.in;
     float* yb = y + static_cast<size_t>(first) * layer.out;
     int o = 0;
-    for (; o + 8 <= layer.out; o += 8) dense_tile_samples<2>(layer, xb, yb, count, o);
-    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1>(layer, xb, yb, count, o);
+    for (; o + 8 <= layer.out; o += 8) {
+      if (pack) dense_tile_samples<2>(layer, &packed[static_cast<size_t>(o) * layer.in], 8, xb, yb, count, o);
+      else dense_tile_samples<2>(layer, layer.weight + o, layer.out, xb, yb, count, o);
+    }
+    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1>(layer, layer.weight + o, layer.out, xb, yb, count, o);
     for (; o < layer.out; ++o) {
       for (int s = 0; s < count; ++s) {
         float sum = layer.bias[o];
         for (int j = 0; j < layer.in; ++j)
           sum += layer.weight[static_cast<size_t>(j) * layer.out + o] * xb[s * layer.in + j];
-        yb[s * layer.out + o] = sum;
+        yb[s * layer.out + o] = activation_apply(layer.act, sum);
       }
     }
   }
-  // Activation over the whole output block, four at a time.
-  const size_t total = static_cast<size_t>(n) * layer.out;
-  size_t i = 0;
-  for (; i + 4 <= total; i += 4) wasm_v128_store(y + i, activation4(layer.act, wasm_v128_load(y + i)));
-  for (; i < total; ++i) y[i] = activation_apply(layer.act, y[i]);
 }
 
 }  // namespace lp
