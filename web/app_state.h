@@ -12,7 +12,9 @@
 
 namespace lp::web {
 
-// A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale.
+// A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale
+// (stored as 8-bit luminance: a quarter of the bytes, which matters for the
+// 896x896 manifold when WebGL runs in software).
 struct Texture {
   GLuint id = 0;
   int width = 0, height = 0;
@@ -36,6 +38,7 @@ struct AppState {
   SDL_Window* window = nullptr;
   SDL_GLContext gl = nullptr;
   float pixel_ratio = 1.0f;  // device pixels per CSS pixel
+  int frames_drawn = 0;      // the page draws only when something changed (main.cpp)
   int css_width = 0, css_height = 0;
 
   DemoData data;
@@ -54,7 +57,20 @@ struct AppState {
   int grid = 9;  // manifold cells per side
   Texture manifold_texture;
   bool manifold_dirty = true;
-  double manifold_decode_ms = 0.0;
+  double manifold_decode_ms = 0.0;  // from request to texture, on whichever thread(s) decoded
+  // The manifold is decoded by the page's worker pool when it is ready
+  // (page/decode_pool.js): requested in one frame, shown when the workers
+  // answer (lp_manifold_done). One request at a time; a newer change waits.
+  std::vector<float> manifold_pixels;  // the in-flight request's output, n*n digits
+  int manifold_token = 0;              // the latest request; a model change makes older ones stale
+  bool manifold_in_flight = false;
+  int manifold_request_grid = 0;
+  float manifold_request_range = 0.0f;
+  double manifold_request_ms = 0.0;
+  int manifold_shown_grid = 0;  // what the texture shows, for the highlight
+  float manifold_shown_range = 0.0f;
+  int manifold_workers = 0;     // workers that decoded it (0: the main thread)
+  int manifold_serial = 0;      // manifolds shown so far (the benchmark waits on it)
 
   Texture scatter_texture;  // the test codes, rasterised for the current range and size
   float scatter_range = 0.0f;
@@ -69,7 +85,7 @@ struct AppState {
 
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().
-  ImVec4 pad_rect, digit_rect;
+  ImVec4 pad_rect, digit_rect, manifold_rect;
 };
 
 }  // namespace lp::web

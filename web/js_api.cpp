@@ -13,6 +13,7 @@
 #include "code_text.h"
 #include "demo_data.h"
 #include "dense_kernel.h"
+#include "panels.h"
 
 namespace lp::web {
 extern AppState* g_app;
@@ -33,8 +34,10 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
   // A good model replaces a bad one (the user's retry); other files leave an
   // earlier error, e.g. a rejected model, on screen.
   if (std::string(name) == "model") g_app->error.clear();
-  // Everything derived from the data is stale now.
+  // Everything derived from the data is stale now, including a manifold the
+  // workers are still decoding with the previous model.
   g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
+  ++g_app->manifold_token;
   g_app->scatter_pixels = 0;
   return 1;
 }
@@ -66,6 +69,7 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
     g_app->status = std::string("Loaded ") + file_name + " (no encoder: no scatter)";
   }
   g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
+  ++g_app->manifold_token;
   g_app->scatter_pixels = 0;
   return 1;
 }
@@ -83,6 +87,45 @@ EMSCRIPTEN_KEEPALIVE int lp_decode(float x, float y, float* out) {
   const float code[2] = {x, y};
   lp::web::demo_decode(g_app->data, code, 1, out);
   return 1;
+}
+
+// n codes (2 floats each) -> n digits of 784 floats, on the main thread.
+EMSCRIPTEN_KEEPALIVE int lp_decode_batch(const float* codes, int n, float* out) {
+  if (!g_app->data.model_ready || n < 0) return 0;
+  lp::web::demo_decode(g_app->data, codes, n, out);
+  return 1;
+}
+
+// The decode workers finished request `token` (see decode_in_workers in
+// panels.cpp): its digits are in manifold_pixels. A stale answer (the model
+// changed meanwhile) is dropped; the change already asked for a new one.
+EMSCRIPTEN_KEEPALIVE void lp_manifold_done(int token, int workers) {
+  if (token == g_app->manifold_token) lp::web::manifold_show(*g_app, workers);
+  else g_app->manifold_in_flight = false;
+}
+
+// The workers failed (the page has switched to main-thread decoding): ask again.
+EMSCRIPTEN_KEEPALIVE void lp_manifold_failed(int token) {
+  g_app->manifold_in_flight = false;
+  if (token == g_app->manifold_token) g_app->manifold_dirty = true;
+}
+
+// Recompute the manifold at `grid` x `grid` (2-32), as moving the slider does.
+EMSCRIPTEN_KEEPALIVE int lp_manifold_rebuild(int grid) {
+  if (grid < 2 || grid > 32) return 0;
+  g_app->grid = grid;
+  g_app->manifold_dirty = true;
+  return 1;
+}
+
+// JSON describing the manifold on screen, for tests and tools/bench/web.
+EMSCRIPTEN_KEEPALIVE const char* lp_manifold_info() {
+  static char json[160];
+  const lp::web::AppState& s = *g_app;
+  std::snprintf(json, sizeof json, "{\"grid\":%d,\"range\":%g,\"ms\":%.3f,\"workers\":%d,\"serial\":%d}",
+                s.manifold_shown_grid, s.manifold_shown_range, s.manifold_decode_ms, s.manifold_workers,
+                s.manifold_serial);
+  return json;
 }
 
 EMSCRIPTEN_KEEPALIVE void lp_set_latent(float x, float y) {
@@ -108,13 +151,17 @@ EMSCRIPTEN_KEEPALIVE int lp_set_latent_text(const char* text) {
   return 1;
 }
 
-// JSON with the pad's and the big digit's rectangles in CSS pixels.
+// JSON with where things are on screen (CSS pixels), the visible range, the
+// dense kernel and how many frames have been drawn.
 EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
-  static char json[256];
-  const ImVec4 p = g_app->pad_rect, d = g_app->digit_rect;
+  static char json[384];
+  const lp::web::AppState& s = *g_app;
+  const ImVec4 p = s.pad_rect, d = s.digit_rect, m = s.manifold_rect;
   std::snprintf(json, sizeof json,
-                "{\"pad\":[%.1f,%.1f,%.1f,%.1f],\"digit\":[%.1f,%.1f,%.1f,%.1f],\"range\":%g,\"kernel\":\"%s\"}", p.x,
-                p.y, p.z, p.w, d.x, d.y, d.z, d.w, g_app->range, lp::dense_kernel_name());
+                "{\"pad\":[%.1f,%.1f,%.1f,%.1f],\"digit\":[%.1f,%.1f,%.1f,%.1f],\"manifold\":[%.1f,%.1f,%.1f,%.1f],"
+                "\"range\":%g,\"kernel\":\"%s\",\"frames\":%d}",
+                p.x, p.y, p.z, p.w, d.x, d.y, d.z, d.w, m.x, m.y, m.z, m.w, s.range, lp::dense_kernel_name(),
+                s.frames_drawn);
   return json;
 }
 

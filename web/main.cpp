@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <tuple>
+#include <utility>
 
 #include "app_state.h"
 #include "imgui_impl_opengl3.h"
@@ -32,11 +34,40 @@ void fit_to_viewport(AppState& s) {
   SDL_SetWindowSize(s.window, w, h);
 }
 
+// Everything outside ImGui that the screen shows. When it and the input are
+// unchanged, the frame would look like the last one.
+auto view_state(const AppState& s) {
+  return std::make_tuple(s.error, s.status, s.data.model_ready, s.z[0], s.z[1], s.range, s.grid, s.recon_index,
+                         s.digit_dirty, s.manifold_dirty, s.recon_dirty, s.manifold_serial, s.css_width,
+                         s.css_height);
+}
+using ViewState = decltype(view_state(std::declval<const AppState&>()));
+
+// Frames drawn after the last change before the loop goes quiet: ImGui shows
+// some changes a frame late (a clicked tab's contents, a hover highlight).
+constexpr int kSettleFrames = 2;
+
 void frame(void* arg) {
   AppState& s = *static_cast<AppState*>(arg);
+  static ViewState last_view;
+  static int quiet_frames = 0;
   SDL_Event event;
-  while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+  bool input = false;
+  while (SDL_PollEvent(&event)) {
+    ImGui_ImplSDL2_ProcessEvent(&event);
+    input = true;
+  }
   fit_to_viewport(s);
+  // Redraw only when something changed. An idle page then costs nothing, and
+  // the cores stay free for the decode workers (and, on machines that render
+  // WebGL in software, the manifold is not slowed down by redrawing the same
+  // picture at 60 Hz).
+  ViewState view = view_state(s);
+  if (input || view != last_view || ImGui::GetIO().WantTextInput) quiet_frames = 0;
+  else if (quiet_frames >= kSettleFrames) return;
+  ++quiet_frames;
+  last_view = std::move(view);
+  ++s.frames_drawn;
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();

@@ -17,6 +17,13 @@ namespace {
 // still counts it as user-initiated.
 EM_JS(void, open_model_picker, (), { document.getElementById('model-file').click(); });
 
+// Hands `count` codes to the page's decode workers (page/app.js), which write
+// the digits to `pixels` and then call lp_manifold_done(token). Returns how
+// many workers took the job; 0 means none are ready and the caller decodes.
+EM_JS(int, decode_in_workers, (int token, const float* codes, int count, float* pixels), {
+  return Module.latentpadDecodeInWorkers ? Module.latentpadDecodeInWorkers(token, codes, count, pixels) : 0;
+});
+
 ImU32 class_color(int label, int alpha = 255) {
   if (label < 0 || label > 9) return IM_COL32(200, 200, 200, alpha);
   return IM_COL32(kClassRgb[label][0], kClassRgb[label][1], kClassRgb[label][2], alpha);
@@ -141,15 +148,24 @@ void draw_manifold(AppState& s, float size) {
   ImGui::SetNextItemWidth(size * 0.6f);
   if (ImGui::SliderInt("grid", &s.grid, 2, 32)) s.manifold_dirty = true;
   ImGui::SameLine();
-  ImGui::TextDisabled("%dx%d codes, %.1f ms", s.grid, s.grid, s.manifold_decode_ms);
+  if (s.manifold_workers > 0)
+    ImGui::TextDisabled("%dx%d codes, %.1f ms in %d workers", s.manifold_shown_grid, s.manifold_shown_grid,
+                        s.manifold_decode_ms, s.manifold_workers);
+  else
+    ImGui::TextDisabled("%dx%d codes, %.1f ms", s.manifold_shown_grid, s.manifold_shown_grid, s.manifold_decode_ms);
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::Image(s.manifold_texture.imgui_id(), ImVec2(size, size));
-  // Highlight the cell whose code is nearest the dragged point.
-  const float step = 2 * s.range / (s.grid - 1);
-  const int col = static_cast<int>(std::lround((s.z[0] + s.range) / step));
-  const int row = static_cast<int>(std::lround((s.range - s.z[1]) / step));
-  if (col >= 0 && col < s.grid && row >= 0 && row < s.grid) {
-    const float cell = size / s.grid;
+  s.manifold_rect = ImVec4(at.x, at.y, size, size);
+  // Highlight the cell whose code is nearest the dragged point, in the grid
+  // the texture shows (a newer one may still be decoding).
+  const int grid = s.manifold_shown_grid;
+  const float range = s.manifold_shown_range;
+  if (grid < 2) return;
+  const float step = 2 * range / (grid - 1);
+  const int col = static_cast<int>(std::lround((s.z[0] + range) / step));
+  const int row = static_cast<int>(std::lround((range - s.z[1]) / step));
+  if (col >= 0 && col < grid && row >= 0 && row < grid) {
+    const float cell = size / grid;
     ImGui::GetWindowDrawList()->AddRect(ImVec2(at.x + col * cell, at.y + row * cell),
                                         ImVec2(at.x + (col + 1) * cell, at.y + (row + 1) * cell),
                                         IM_COL32(255, 200, 0, 255), 0, 0, 2.0f);
@@ -214,27 +230,25 @@ void panels_update(AppState& s) {
     s.digit_texture.upload_gray(s.digit.data(), kImageSide, kImageSide);
     s.digit_dirty = false;
   }
-  if (s.manifold_dirty) {
+  if (s.manifold_dirty && !s.manifold_in_flight) {
     const int n = s.grid;
-    std::vector<float> codes(2 * n * n), pixels(static_cast<size_t>(n) * n * kPixels);
-    const float step = 2 * s.range / (n - 1);
+    const float range = s.range, step = 2 * range / (n - 1);
+    s.manifold_request_ms = now_ms();
+    std::vector<float> codes(2 * n * n);
     for (int r = 0; r < n; ++r)
       for (int c = 0; c < n; ++c) {
-        codes[2 * (r * n + c)] = -s.range + c * step;
-        codes[2 * (r * n + c) + 1] = s.range - r * step;
+        codes[2 * (r * n + c)] = -range + c * step;
+        codes[2 * (r * n + c) + 1] = range - r * step;
       }
-    const double t0 = now_ms();
-    demo_decode(s.data, codes.data(), n * n, pixels.data());
-    s.manifold_decode_ms = now_ms() - t0;
-    // Tile the n*n digits into one (28n)^2 image.
-    const int side = n * kImageSide;
-    std::vector<float> image(static_cast<size_t>(side) * side);
-    for (int cell = 0; cell < n * n; ++cell)
-      for (int y = 0; y < kImageSide; ++y)
-        std::copy_n(&pixels[static_cast<size_t>(cell) * kPixels + y * kImageSide], kImageSide,
-                    &image[(static_cast<size_t>(cell / n) * kImageSide + y) * side + (cell % n) * kImageSide]);
-    s.manifold_texture.upload_gray(image.data(), side, side);
+    s.manifold_pixels.resize(static_cast<size_t>(n) * n * kPixels);
+    s.manifold_request_grid = n;
+    s.manifold_request_range = range;
     s.manifold_dirty = false;
+    s.manifold_in_flight = true;
+    if (decode_in_workers(++s.manifold_token, codes.data(), n * n, s.manifold_pixels.data()) == 0) {
+      demo_decode(s.data, codes.data(), n * n, s.manifold_pixels.data());
+      manifold_show(s, 0);
+    }
   }
   if (s.recon_dirty && s.data.image_count > 0 && !s.data.model.model.encoder.layers.empty()) {
     const float* image = &s.data.images[static_cast<size_t>(s.recon_index) * kPixels];
@@ -249,6 +263,23 @@ void panels_update(AppState& s) {
     s.recon_class = s.data.labels[s.recon_index] < 10 ? s.data.labels[s.recon_index] : 0;
     s.recon_dirty = false;
   }
+}
+
+void manifold_show(AppState& s, int workers) {
+  // Tile the n*n digits into one (28n)^2 image.
+  const int n = s.manifold_request_grid, side = n * kImageSide;
+  std::vector<float> image(static_cast<size_t>(side) * side);
+  for (int cell = 0; cell < n * n; ++cell)
+    for (int y = 0; y < kImageSide; ++y)
+      std::copy_n(&s.manifold_pixels[static_cast<size_t>(cell) * kPixels + y * kImageSide], kImageSide,
+                  &image[(static_cast<size_t>(cell / n) * kImageSide + y) * side + (cell % n) * kImageSide]);
+  s.manifold_texture.upload_gray(image.data(), side, side);
+  s.manifold_shown_grid = n;
+  s.manifold_shown_range = s.manifold_request_range;
+  s.manifold_workers = workers;
+  s.manifold_decode_ms = now_ms() - s.manifold_request_ms;
+  s.manifold_in_flight = false;
+  ++s.manifold_serial;
 }
 
 void panels_draw(AppState& s) {

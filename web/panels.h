@@ -9,4 +9,8 @@ void panels_draw(AppState& s);
 // Recomputes whatever the last frame marked dirty (digit, manifold, reconstruction).
 void panels_update(AppState& s);
 
+// Shows the in-flight manifold request's decoded digits (s.manifold_pixels),
+// decoded by `workers` workers (0: the main thread).
+void manifold_show(AppState& s, int workers);
+
 }  // namespace lp::web

@@ -1,35 +1,39 @@
 #include <algorithm>
-#include <cmath>
+#include <vector>
 
 #include "app_state.h"
 
 namespace lp::web {
 
-void Texture::upload_rgba(const uint8_t* rgba, int w, int h) {
-  if (id == 0) {
-    glGenTextures(1, &id);
-    glBindTexture(GL_TEXTURE_2D, id);
+namespace {
+
+void upload(Texture& t, GLenum format, const uint8_t* bytes, int w, int h) {
+  if (t.id == 0) {
+    glGenTextures(1, &t.id);
+    glBindTexture(GL_TEXTURE_2D, t.id);
     // Nearest: a 28x28 digit shown at 280 px should look like pixels, not fog.
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   }
-  glBindTexture(GL_TEXTURE_2D, id);
+  glBindTexture(GL_TEXTURE_2D, t.id);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-  width = w;
-  height = h;
+  glTexImage2D(GL_TEXTURE_2D, 0, format, w, h, 0, format, GL_UNSIGNED_BYTE, bytes);
+  t.width = w;
+  t.height = h;
 }
 
+}  // namespace
+
+void Texture::upload_rgba(const uint8_t* rgba, int w, int h) { upload(*this, GL_RGBA, rgba, w, h); }
+
+// Luminance samples as (v, v, v, 1) in WebGL2, so ImGui draws it as grey.
 void Texture::upload_gray(const float* values, int w, int h) {
-  std::vector<uint8_t> rgba(static_cast<size_t>(w) * h * 4);
-  for (int i = 0; i < w * h; ++i) {
-    const auto v = static_cast<uint8_t>(std::lround(std::clamp(values[i], 0.0f, 1.0f) * 255.0f));
-    rgba[4 * i + 0] = rgba[4 * i + 1] = rgba[4 * i + 2] = v;
-    rgba[4 * i + 3] = 255;
-  }
-  upload_rgba(rgba.data(), w, h);
+  std::vector<uint8_t> gray(static_cast<size_t>(w) * h);
+  for (size_t i = 0; i < gray.size(); ++i)
+    gray[i] = static_cast<uint8_t>(std::clamp(values[i], 0.0f, 1.0f) * 255.0f + 0.5f);
+  upload(*this, GL_LUMINANCE, gray.data(), w, h);
 }
 
 }  // namespace lp::web

@@ -1,7 +1,9 @@
 // End-to-end tests of the demo page in headless Chromium (Debian's chromium,
 // driven by npm playwright-core): load without console errors, drag the point
 // with the real mouse and with touch, check the drawn digit against the wasm
-// decoder, open at ?z=, and show a clear message for a corrupt model.
+// decoder, open at ?z=, show a clear message for a corrupt model, draw the
+// manifold from the decode workers (or without them), and stay idle when
+// nothing changes.
 //
 // usage: node e2e.mjs SITE_DIR OTHER_MODEL [SCREENSHOT_DIR]
 // OTHER_MODEL: a valid model file that differs from the site's, for the
@@ -57,22 +59,23 @@ const nextFrames = (page, n = 3) => page.evaluate((n) => new Promise((done) => {
   step(n);
 }), n);
 
-// The big digit as the screen shows it, averaged down to 28x28 grey values in [0,1].
-async function drawnDigit(page) {
-  const { digit: [x, y, w, h] } = await page.evaluate(() => window.latentpad.layout());
+// A square on screen, averaged down to side x side grey values in [0,1].
+async function drawnSquare(page, [x, y, w, h], side) {
   const png = await page.screenshot({ clip: { x, y, width: w, height: h } });
-  return page.evaluate(async (dataUrl) => {
+  return page.evaluate(async ({ dataUrl, side }) => {
     const image = new Image();
     image.src = dataUrl;
     await image.decode();
     const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = 28;
+    canvas.width = canvas.height = side;
     const context = canvas.getContext('2d');
-    context.drawImage(image, 0, 0, 28, 28);
-    const rgba = context.getImageData(0, 0, 28, 28).data;
-    return Array.from({ length: 784 }, (_, i) => rgba[4 * i] / 255);
-  }, `data:image/png;base64,${png.toString('base64')}`);
+    context.drawImage(image, 0, 0, side, side);
+    const rgba = context.getImageData(0, 0, side, side).data;
+    return Array.from({ length: side * side }, (_, i) => rgba[4 * i] / 255);
+  }, { dataUrl: `data:image/png;base64,${png.toString('base64')}`, side });
 }
+// The big digit as the screen shows it.
+const drawnDigit = async (page) => drawnSquare(page, (await page.evaluate(() => window.latentpad.layout())).digit, 28);
 async function decoded(page) {
   return page.evaluate(() => { const { x, y } = window.latentpad.getLatent(); return Array.from(window.latentpad.decode(x, y)); });
 }
@@ -188,6 +191,69 @@ await test('an invalid dropped file is reported and the current model stays load
   expect(meanAbsDiff(await drawnDigit(page), before) < 0.05, 'the page no longer draws the old model');
   expect(problems.length === 0, problems.join('; '));
   if (shotDir) await page.screenshot({ path: join(shotDir, 'rejected-model.png') });
+});
+
+// The manifold drawn on screen against decodeBatch() of its grid codes, cell by cell.
+async function checkManifold(page, grid, expectWorkers) {
+  // The point far outside the grid, so that no cell is drawn highlighted.
+  await page.evaluate(() => window.latentpad.setLatent(50, 50));
+  const info = await page.evaluate((grid) => window.latentpad.rebuildManifold(grid), grid);
+  expect(info.grid === grid, `manifold grid is ${info.grid}, expected ${grid}`);
+  expect(expectWorkers ? info.workers >= 1 : info.workers === 0, `manifold decoded by ${info.workers} workers`);
+  await nextFrames(page);
+  const { manifold } = await page.evaluate(() => window.latentpad.layout());
+  const shown = await drawnSquare(page, manifold, 28 * grid);
+  const step = 2 * info.range / (grid - 1);
+  const codes = [];
+  for (let r = 0; r < grid; r++) for (let c = 0; c < grid; c++) codes.push(-info.range + c * step, info.range - r * step);
+  const decodedCells = await page.evaluate(async (codes) => Array.from(await window.latentpad.decodeBatch(new Float32Array(codes))), codes);
+  let worst = 0;
+  for (let cell = 0; cell < grid * grid; cell++) {
+    const row = Math.floor(cell / grid), col = cell % grid;
+    const drawn = [];
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) drawn.push(shown[(row * 28 + y) * 28 * grid + col * 28 + x]);
+    worst = Math.max(worst, meanAbsDiff(drawn, decodedCells.slice(cell * 784, (cell + 1) * 784)));
+  }
+  expect(worst < 0.05, `a manifold cell differs from decodeBatch() of its code by ${worst}`);
+}
+
+await test('the manifold comes from the decode workers and each cell is its code\'s digit', async (page, problems) => {
+  await open(page);
+  await checkManifold(page, 5, true);
+  // decodeBatch (the workers) and decode (the page's own wasm) agree exactly.
+  const worst = await page.evaluate(async () => {
+    const codes = new Float32Array([0.1, 0.2, -0.5, 0.7, 3, -3, 0, 0, 0.9, -0.9]);
+    const batch = await window.latentpad.decodeBatch(codes);
+    let worst = 0;
+    for (let k = 0; k < 5; k++) {
+      const one = window.latentpad.decode(codes[2 * k], codes[2 * k + 1]);
+      for (let i = 0; i < 784; i++) worst = Math.max(worst, Math.abs(one[i] - batch[784 * k + i]));
+    }
+    return worst;
+  });
+  expect(worst === 0, `decodeBatch() and decode() differ by ${worst}`);
+  expect(problems.length === 0, problems.join('; '));
+});
+
+await test('without workers the manifold is decoded on the main thread', async (page, problems) => {
+  await page.route('**/decode_worker.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await open(page);
+  await checkManifold(page, 4, false);
+  const unexpected = problems.filter((problem) => !/404/.test(problem));
+  expect(unexpected.length === 0, unexpected.join('; '));
+});
+
+await test('an idle page draws no frames, and input wakes it', async (page) => {
+  await open(page);
+  await nextFrames(page, 10);
+  const frames = async () => (await page.evaluate(() => window.latentpad.layout())).frames;
+  const before = await frames();
+  await page.waitForTimeout(500);
+  expect(await frames() === before, `the page drew ${(await frames()) - before} frames while nothing changed`);
+  await page.mouse.move(300, 300);
+  await page.mouse.move(310, 305);
+  await nextFrames(page);
+  expect(await frames() > before, 'moving the mouse did not redraw the page');
 });
 
 await browser.close();

@@ -4,7 +4,7 @@
 # Sourced after tools/lib/setup.sh; functions take the repository root.
 #
 #   lp_build_native ROOT [fresh]   native Release tree in build/release
-#   lp_build_wasm ROOT [fresh]     Emscripten tree in build/wasm (demo, Node module, wasm tests)
+#   lp_build_wasm ROOT [fresh]     Emscripten tree in build/wasm (demo, model module, wasm tests)
 #   lp_build_site ROOT             the demo's data files next to the wasm in build/wasm/site
 #
 # "fresh" deletes the tree first (tools/test builds from scratch; ccache keeps

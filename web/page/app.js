@@ -25,6 +25,11 @@
   let markReady;
   const ready = new Promise((resolve) => { markReady = resolve; });
 
+  // Workers for large decodes (decode_pool.js), one per core up to four,
+  // starting now alongside everything else.
+  const pool = new DecodePool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)));
+  const poolStarted = pool.start('latentpad_model.wasm', 'decode_worker.js');
+
   function withHeapCopy(bytes, use) {
     const pointer = Module._malloc(bytes.length);
     Module.HEAPU8.set(bytes, pointer);
@@ -45,7 +50,10 @@
       }
       const ok = withHeapCopy(file.bytes, (pointer, size) =>
         Module.ccall('lp_load', 'number', ['string', 'number', 'number'], [file.name, pointer, size]));
-      if (file.name === 'model') modelLoaded = ok === 1;
+      if (file.name === 'model') {
+        modelLoaded = ok === 1;
+        if (modelLoaded) pool.setModel(file.bytes);
+      }
     }
     const z = new URLSearchParams(window.location.search).get('z');
     if (modelLoaded && z !== null) Module.ccall('lp_set_latent_text', 'number', ['string'], [z]);
@@ -56,8 +64,10 @@
   // page. Validation happens in wasm; on failure the old model stays.
   async function loadUserModel(file) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    return withHeapCopy(bytes, (pointer, size) =>
+    const ok = withHeapCopy(bytes, (pointer, size) =>
       Module.ccall('lp_load_user_model', 'number', ['string', 'number', 'number'], [file.name, pointer, size])) === 1;
+    if (ok) pool.setModel(bytes);
+    return ok;
   }
   let lastUserLoad = Promise.resolve(null);
   function userFile(file) {
@@ -73,7 +83,41 @@
     userFile(event.dataTransfer && event.dataTransfer.files[0]);
   });
 
+  // Called by the wasm app (decode_in_workers in panels.cpp) for the manifold:
+  // decode `count` codes in the workers, write the digits to `pixels` in wasm
+  // memory, then report back. Returns 0 when the workers cannot take it.
+  function decodeInWorkers(token, codes, count, pixels) {
+    if (!pool.ready) return 0;
+    const batch = Module.HEAPF32.slice(codes >> 2, (codes >> 2) + 2 * count);
+    pool.decodeParts(batch, 2).then((parts) => {
+      for (const { row, images } of parts) Module.HEAPF32.set(images, (pixels >> 2) + row * PIXELS);
+      Module._lp_manifold_done(token, parts.length);
+    }, (error) => {
+      console.warn(`decode workers stopped (${error.message}); decoding on the main thread`);
+      Module._lp_manifold_failed(token);
+    });
+    return pool.workers.length;
+  }
+
+  // Main-thread decoding, for when the workers are not (or no longer) there.
+  function decodeHere(codes) {
+    const count = codes.length / 2;
+    return withHeapCopy(new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength), (pointer) => {
+      const out = Module._malloc(count * PIXELS * 4);
+      try {
+        if (!Module._lp_decode_batch(pointer, count, out)) throw new Error('no model is loaded');
+        return Module.HEAPF32.slice(out >> 2, (out >> 2) + count * PIXELS);
+      } finally {
+        Module._free(out);
+      }
+    });
+  }
+
+  const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+  const nextFrame = () => new Promise((done) => requestAnimationFrame(done));
+
   window.Module = {
+    latentpadDecodeInWorkers: decodeInWorkers,
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
@@ -106,7 +150,54 @@
     layout() { return JSON.parse(Module.UTF8ToString(Module._lp_layout())); },
     // Resolves to true/false when the last picked or dropped model has been handled.
     lastUserLoad() { return lastUserLoad; },
-    // Mean milliseconds to decode `count` codes in one batch (tools/bench/web).
+    // Decodes many codes at once, in the decode workers when they are running:
+    // codes is a Float32Array of x,y pairs; resolves to a Float32Array of
+    // 784 pixel values per code.
+    async decodeBatch(codes) {
+      if (!(codes instanceof Float32Array) || codes.length % 2 !== 0) throw new Error('decodeBatch: expected a Float32Array of x,y pairs');
+      if (!(await ready)) throw new Error('no model is loaded');
+      await poolStarted;
+      return pool.ready ? pool.decode(codes, 2) : decodeHere(codes);
+    },
+    // How many decode workers are running (0: the page decodes on its main thread).
+    decodeWorkers() { return pool.ready ? pool.workers.length : 0; },
+    // The manifold on screen: { grid, range, ms (request to texture), workers, serial }.
+    manifold() { return JSON.parse(Module.UTF8ToString(Module._lp_manifold_info())); },
+    // Recomputes the page's manifold at grid x grid (2-32), as the slider does;
+    // resolves to manifold() once the new one is on screen.
+    async rebuildManifold(grid) {
+      if (!(await ready)) throw new Error('no model is loaded');
+      await poolStarted;
+      const before = this.manifold().serial;
+      if (!Module._lp_manifold_rebuild(grid)) throw new Error(`grid must be 2-32, not ${grid}`);
+      const t0 = performance.now();
+      while (this.manifold().serial === before) {
+        if (performance.now() - t0 > 10000) throw new Error('the manifold was not redrawn within 10 s');
+        await nextFrame();
+      }
+      return this.manifold();
+    },
+    // For tools/bench/web. Mean milliseconds to decode `count` codes in one
+    // batch on the main thread:
     benchDecode(count, repeats) { return Module._lp_bench_decode(count, repeats || 1); },
+    // the same through decodeBatch (the workers), median of `repeats`:
+    async benchDecodeBatch(count, repeats) {
+      const codes = new Float32Array(2 * count).map((_, i) => (i % 2 ? 1 - 2 * ((i >> 1) % 89) / 88 : -1 + 2 * ((i >> 1) % 97) / 96));
+      const times = [];
+      for (let r = 0; r < repeats; r++) {
+        const t0 = performance.now();
+        await this.decodeBatch(codes);
+        times.push(performance.now() - t0);
+      }
+      return median(times);
+    },
+    // and the manifold recomputed `repeats` times: the median milliseconds from
+    // request to texture, and how many workers decoded it.
+    async benchManifold(grid, repeats) {
+      const times = [];
+      let workers = 0;
+      for (let r = 0; r < repeats; r++) ({ ms: times[r], workers } = await this.rebuildManifold(grid));
+      return { ms: median(times), workers };
+    },
   };
 })();

@@ -1,0 +1,105 @@
+'use strict';
+// Spreads a large decode (the 32x32 manifold is 1,024 digits) over a few Web
+// Workers, each running its own copy of the model (decode_worker.js), so the
+// work uses every core and the page's main thread stays free to draw.
+// SharedArrayBuffer would need cross-origin isolation headers, which a plain
+// static host cannot set, so codes go out and images come back as messages.
+// If workers cannot start, or one fails, `ready` stays false and the page
+// decodes on its main thread instead.
+class DecodePool {
+  constructor(size) {
+    this.size = size;
+    this.workers = [];
+    this.pending = new Map();  // message id -> { resolve, reject }
+    this.nextId = 1;
+    this.model = null;         // the bytes of the page's current model
+    this.ready = false;
+    this.failure = null;       // why the pool stopped, if it did
+  }
+
+  // Compiles the model module once, starts the workers and waits until each
+  // has instantiated it (and has the current model, if there is one yet).
+  async start(moduleUrl, workerUrl) {
+    try {
+      const response = await fetch(moduleUrl);
+      if (!response.ok) throw new Error(`${moduleUrl}: HTTP ${response.status}`);
+      const module = await WebAssembly.compile(await response.arrayBuffer());
+      const started = [];
+      for (let i = 0; i < this.size; i++) {
+        const worker = new Worker(workerUrl, { type: 'module' });
+        worker.onmessage = ({ data }) => this.reply(data);
+        worker.onerror = (event) => this.fail(new Error(`decode worker: ${event.message || 'failed to start'}`));
+        this.workers.push(worker);
+        started.push(this.send(worker, { type: 'init', module }));
+        if (this.model) started.push(this.send(worker, { type: 'model', bytes: this.model }));
+      }
+      await Promise.all(started);
+      this.ready = this.failure === null;
+    } catch (error) {
+      this.fail(error);
+    }
+    return this.ready;
+  }
+
+  // The page loaded a new model: every later decode must use it. Messages are
+  // handled in order, so no decode can overtake this.
+  setModel(bytes) {
+    this.model = bytes.slice();
+    for (const worker of this.workers) {
+      this.send(worker, { type: 'model', bytes: this.model }).catch((error) => this.fail(error));
+    }
+  }
+
+  // codes: rows of `codeSize` floats. Resolves to [{ row, images }]: each
+  // worker's share, `images` holding the decoded rows from `row` on.
+  decodeParts(codes, codeSize) {
+    if (!this.ready) return Promise.reject(new Error(this.failure || 'the decode workers are not ready'));
+    const rows = codes.length / codeSize;
+    // Shares in multiples of 4 rows, the SIMD kernel's tile height.
+    const share = Math.max(4, Math.ceil(rows / this.workers.length / 4) * 4);
+    const parts = [];
+    for (let row = 0, i = 0; row < rows; row += share, i++) {
+      const slice = codes.slice(row * codeSize, Math.min(rows, row + share) * codeSize);
+      parts.push(this.send(this.workers[i], { type: 'decode', codes: slice }, [slice.buffer])
+        .then(({ images }) => ({ row, images })));
+    }
+    return Promise.all(parts);
+  }
+
+  // The same, assembled into one Float32Array of rows x imageSize floats.
+  async decode(codes, codeSize) {
+    const parts = await this.decodeParts(codes, codeSize);
+    const total = parts.reduce((sum, part) => sum + part.images.length, 0);
+    const images = new Float32Array(total);
+    let offset = 0;
+    for (const part of parts) {
+      images.set(part.images, offset);
+      offset += part.images.length;
+    }
+    return images;
+  }
+
+  send(worker, message, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+
+  reply({ id, error, ...result }) {
+    const waiting = this.pending.get(id);
+    if (!waiting) return;
+    this.pending.delete(id);
+    if (error) waiting.reject(new Error(error));
+    else waiting.resolve(result);
+  }
+
+  fail(error) {
+    if (this.failure === null) this.failure = String(error.message || error);
+    this.ready = false;
+    for (const worker of this.workers) worker.terminate();
+    for (const waiting of this.pending.values()) waiting.reject(new Error(this.failure));
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,63 @@
+// JavaScript side of latentpad_model.wasm (web/model_module.cpp): the model
+// library without Emscripten glue, so that one small module serves the page's
+// decode workers, the Node parity test and the benchmark alike.
+//
+//   const model = await instantiateModel(bytesOrCompiledModule);
+//   model.load(modelFileBytes);          // null, or the reason it was refused
+//   const images = model.decode(codes);  // Float32Array, count x imageSize
+
+// The module's only imports: memory growth needs no action here, because every
+// view of memory is made after the call that could have grown it.
+const IMPORTS = {
+  env: { emscripten_notify_memory_growth() {} },
+  wasi_snapshot_preview1: {
+    proc_exit(code) { throw new Error(`latentpad_model.wasm stopped (exit ${code})`); },
+  },
+};
+
+export async function instantiateModel(source) {
+  const result = await WebAssembly.instantiate(source, IMPORTS);
+  const wasm = (result.instance || result).exports;
+  wasm._initialize();
+
+  const string = (pointer) => {
+    const bytes = new Uint8Array(wasm.memory.buffer, pointer);
+    return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
+  };
+  // Runs `body` with `input` copied into wasm memory and room for `outputBytes`
+  // more; both are freed afterwards, whatever happens.
+  function withBuffers(input, outputBytes, body) {
+    const inPointer = wasm.malloc(input.byteLength);
+    const outPointer = wasm.malloc(Math.max(outputBytes, 1));
+    try {
+      if (!inPointer || !outPointer) throw new Error('latentpad_model.wasm is out of memory');
+      new Uint8Array(wasm.memory.buffer).set(new Uint8Array(input.buffer, input.byteOffset, input.byteLength), inPointer);
+      return body(inPointer, outPointer);
+    } finally {
+      wasm.free(inPointer);
+      wasm.free(outPointer);
+    }
+  }
+  // One direction through the network: `count` rows of `from` floats in, `to` out.
+  function run(entry, rows, from, to, what) {
+    if (!(rows instanceof Float32Array) || from === 0 || rows.length % from !== 0) {
+      throw new Error(`${what}: expected a Float32Array holding a whole number of ${from}-float rows`);
+    }
+    const count = rows.length / from;
+    return withBuffers(rows, count * to * 4, (inPointer, outPointer) => {
+      if (!entry(inPointer, count, outPointer)) throw new Error(`${what}: the loaded model cannot do this`);
+      return new Float32Array(wasm.memory.buffer, outPointer, count * to).slice();
+    });
+  }
+
+  return {
+    kernel: () => string(wasm.lpm_kernel()),
+    get codeSize() { return wasm.lpm_code_size(); },
+    get imageSize() { return wasm.lpm_image_size(); },
+    load(bytes) {
+      return withBuffers(bytes, 0, (pointer) => (wasm.lpm_load(pointer, bytes.byteLength) ? null : string(wasm.lpm_error())));
+    },
+    decode(codes) { return run(wasm.lpm_decode, codes, this.codeSize, this.imageSize, 'decode'); },
+    encode(images) { return run(wasm.lpm_encode, images, this.imageSize, this.codeSize, 'encode'); },
+  };
+}
