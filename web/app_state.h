@@ -4,6 +4,7 @@
 #include <GLES3/gl3.h>
 #include <SDL.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,14 @@ namespace lp::web {
 // A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale
 // (stored as 8-bit luminance: a quarter of the bytes, which matters for the
 // 896x896 manifold when WebGL runs in software).
+// A [0,1] value as an 8-bit grey level.
+inline uint8_t gray_byte(float v) { return static_cast<uint8_t>((v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v) * 255.0f + 0.5f); }
+
 struct Texture {
   GLuint id = 0;
   int width = 0, height = 0;
   void upload_rgba(const uint8_t* rgba, int w, int h);
+  void upload_luminance(const uint8_t* gray, int w, int h);
   void upload_gray(const float* values, int w, int h);
   ImTextureID imgui_id() const { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id)); }
 };

@@ -266,14 +266,17 @@ void panels_update(AppState& s) {
 }
 
 void manifold_show(AppState& s, int workers) {
-  // Tile the n*n digits into one (28n)^2 image.
+  // Tile the n*n digits into one (28n)^2 grey image, converting as we go
+  // (one pass: at 32x32 this is 800k pixels on the main thread).
   const int n = s.manifold_request_grid, side = n * kImageSide;
-  std::vector<float> image(static_cast<size_t>(side) * side);
-  for (int cell = 0; cell < n * n; ++cell)
+  std::vector<uint8_t> image(static_cast<size_t>(side) * side);
+  for (int cell = 0; cell < n * n; ++cell) {
+    const float* digit = &s.manifold_pixels[static_cast<size_t>(cell) * kPixels];
+    uint8_t* corner = &image[static_cast<size_t>(cell / n) * kImageSide * side + (cell % n) * kImageSide];
     for (int y = 0; y < kImageSide; ++y)
-      std::copy_n(&s.manifold_pixels[static_cast<size_t>(cell) * kPixels + y * kImageSide], kImageSide,
-                  &image[(static_cast<size_t>(cell / n) * kImageSide + y) * side + (cell % n) * kImageSide]);
-  s.manifold_texture.upload_gray(image.data(), side, side);
+      for (int x = 0; x < kImageSide; ++x) corner[y * side + x] = gray_byte(digit[y * kImageSide + x]);
+  }
+  s.manifold_texture.upload_luminance(image.data(), side, side);
   s.manifold_shown_grid = n;
   s.manifold_shown_range = s.manifold_request_range;
   s.manifold_workers = workers;

@@ -29,11 +29,12 @@ void upload(Texture& t, GLenum format, const uint8_t* bytes, int w, int h) {
 void Texture::upload_rgba(const uint8_t* rgba, int w, int h) { upload(*this, GL_RGBA, rgba, w, h); }
 
 // Luminance samples as (v, v, v, 1) in WebGL2, so ImGui draws it as grey.
+void Texture::upload_luminance(const uint8_t* gray, int w, int h) { upload(*this, GL_LUMINANCE, gray, w, h); }
+
 void Texture::upload_gray(const float* values, int w, int h) {
   std::vector<uint8_t> gray(static_cast<size_t>(w) * h);
-  for (size_t i = 0; i < gray.size(); ++i)
-    gray[i] = static_cast<uint8_t>(std::clamp(values[i], 0.0f, 1.0f) * 255.0f + 0.5f);
-  upload(*this, GL_LUMINANCE, gray.data(), w, h);
+  for (size_t i = 0; i < gray.size(); ++i) gray[i] = gray_byte(values[i]);
+  upload_luminance(gray.data(), w, h);
 }
 
 }  // namespace lp::web

@@ -1,17 +1,31 @@
 // Browser-side figures for the demo, printed (never asserted):
-//   - decode throughput in headless Chromium, batch 1, 81 (9x9) and 1024 (32x32);
+//   - native single-thread decode throughput (decode_bench), the reference;
+//   - decode throughput in headless Chromium, batch 1, 81 (9x9) and 1024
+//     (32x32), on the page's main thread and through its decode workers;
+//   - the interval between the page's frames while the point moves;
+//   - the page's own 32x32 manifold, from request to texture;
 //   - time from navigation to the first decoded digit on screen;
 //   - page weight, every site file gzip-compressed;
 //   - SIMD128 against scalar wasm, both under Node, when both modules are given.
-// usage: node web_bench.mjs SITE_DIR WEIGHTS [SIMD_NODE_JS SCALAR_NODE_JS]
+// usage: node web_bench.mjs SITE_DIR WEIGHTS DECODE_BENCH [SIMD_WASM SCALAR_WASM]
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../lib/serve.mjs';
+import { instantiateModel } from '../../web/page/model_module.js';
 
 const { chromium } = await import(new URL('../node_modules/playwright-core/index.mjs', import.meta.url));
-const [siteDir, weights, simdJs, scalarJs] = process.argv.slice(2);
+const [siteDir, weights, decodeBench, simdWasm, scalarWasm] = process.argv.slice(2);
+
+// Native single-thread decoding: the reference for the ratios below.
+const native = {};
+for (const line of execFileSync(decodeBench, [weights], { encoding: 'utf8' }).trim().split('\n')) {
+  console.log(line);
+  const [, count, rate] = line.match(/batch +(\d+):.* ([\d.]+) digits\/s/);
+  native[count] = Number(rate);
+}
+const ofNative = (count, rate) => `${(100 * rate / native[count]).toFixed(0).padStart(3)}% of native`;
 
 // Page weight.
 let total = 0;
@@ -44,12 +58,40 @@ for (let run = 0; run < 3; run++) {
   firsts.push(ms);
   if (run < 2) await page.close();
   else {
+    await page.waitForTimeout(500);  // let the page go idle
     for (const count of [1, 81, 1024]) {
       const repeats = count === 1 ? 500 : 10;
       await page.evaluate(({ count }) => window.latentpad.benchDecode(count, 2), { count });  // warm up
       const ms = await page.evaluate(({ count, repeats }) => window.latentpad.benchDecode(count, repeats), { count, repeats });
-      console.log(`chromium_decode batch ${String(count).padStart(4)}: ${ms.toFixed(3).padStart(8)} ms, ${(count / ms * 1000).toFixed(0).padStart(8)} digits/s`);
+      const rate = count / ms * 1000;
+      console.log(`chromium_decode batch ${String(count).padStart(4)}: ${ms.toFixed(3).padStart(8)} ms, ${rate.toFixed(0).padStart(8)} digits/s (main thread) ${ofNative(count, rate)}`);
     }
+    const workers = await page.evaluate(() => window.latentpad.ready.then(() => window.latentpad.decodeBatch(new Float32Array(2))))
+      .then(() => page.evaluate(() => window.latentpad.decodeWorkers()));
+    for (const count of [81, 1024]) {
+      await page.evaluate(({ count }) => window.latentpad.benchDecodeBatch(count, 3), { count });  // warm up
+      const ms = await page.evaluate(({ count }) => window.latentpad.benchDecodeBatch(count, 21), { count });
+      const rate = count / ms * 1000;
+      console.log(`chromium_decode batch ${String(count).padStart(4)}: ${ms.toFixed(3).padStart(8)} ms, ${rate.toFixed(0).padStart(8)} digits/s (${workers} workers) ${ofNative(count, rate)}`);
+    }
+    // What one frame of the page costs: the interval between frames while the
+    // point moves every frame (the browser's own 60 Hz caps it at 16.7 ms).
+    const frameMs = await page.evaluate(async () => {
+      const intervals = [];
+      let last = performance.now();
+      for (let i = 0; i < 61; i++) {
+        window.latentpad.setLatent(Math.sin(i / 10), Math.cos(i / 10));
+        await new Promise((done) => requestAnimationFrame(done));
+        intervals.push(performance.now() - last);
+        last = performance.now();
+      }
+      return intervals.sort((a, b) => a - b)[30];
+    });
+    console.log(`chromium_frame_interval ${frameMs.toFixed(1)} ms while the point moves every frame (median)`);
+    await page.waitForTimeout(300);
+    await page.evaluate(() => window.latentpad.benchManifold(32, 3));  // warm up
+    const manifold = await page.evaluate(() => window.latentpad.benchManifold(32, 21));
+    console.log(`chromium_manifold 32x32: ${manifold.ms.toFixed(1)} ms from request to texture, median of 21 (${manifold.workers} workers)`);
   }
 }
 console.log(`first_digit_ms ${firsts.map((v) => v.toFixed(0)).join(' ')} (median ${firsts.sort((a, b) => a - b)[1].toFixed(0)})`);
@@ -57,25 +99,19 @@ await browser.close();
 server.close();
 
 // SIMD128 vs scalar wasm, same code, same codes, under Node.
-if (simdJs && scalarJs) {
-  const require = createRequire(import.meta.url);
-  const bytes = readFileSync(weights);
+if (simdWasm && scalarWasm) {
   const rates = {};
-  for (const [label, file] of [['simd128', simdJs], ['scalar', scalarJs]]) {
-    const wasm = require(file)();
-    const pointer = wasm._malloc(bytes.length);
-    wasm.HEAPU8.set(bytes, pointer);
-    if (!wasm._lpn_load(pointer, bytes.length)) throw new Error(`cannot load ${weights}`);
-    const count = 1024, codes = wasm._malloc(count * 8), pixels = wasm._malloc(count * 784 * 4);
-    for (let i = 0; i < count; i++) {
-      wasm.HEAPF32[(codes >> 2) + 2 * i] = -1 + 2 * (i % 97) / 96;
-      wasm.HEAPF32[(codes >> 2) + 2 * i + 1] = 1 - 2 * (i % 89) / 88;
-    }
-    wasm._lpn_decode(codes, count, pixels);
+  const count = 1024;
+  const codes = new Float32Array(2 * count).map((_, i) => (i % 2 ? 1 - 2 * ((i >> 1) % 89) / 88 : -1 + 2 * ((i >> 1) % 97) / 96));
+  for (const [label, file] of [['simd128', simdWasm], ['scalar', scalarWasm]]) {
+    const model = await instantiateModel(readFileSync(file));
+    const error = model.load(readFileSync(weights));
+    if (error) throw new Error(`cannot load ${weights}: ${error}`);
+    model.decode(codes);
     const t0 = performance.now();
-    for (let r = 0; r < 5; r++) wasm._lpn_decode(codes, count, pixels);
+    for (let r = 0; r < 5; r++) model.decode(codes);
     rates[label] = count * 5 / ((performance.now() - t0) / 1000);
-    console.log(`node_decode ${label} (${wasm.UTF8ToString(wasm._lpn_kernel())}): ${rates[label].toFixed(0)} digits/s`);
+    console.log(`node_decode ${label} (${model.kernel()}): ${rates[label].toFixed(0)} digits/s`);
   }
   console.log(`simd_speedup ${(rates.simd128 / rates.scalar).toFixed(2)}x`);
 }
