@@ -34,6 +34,10 @@ void fit_to_viewport(AppState& s) {
   SDL_SetWindowSize(s.window, w, h);
 }
 
+// The page's background (dark ImGui's window colour). The main window is
+// transparent over it: see setup_style.
+const ImVec4 kBackground(0.062f, 0.062f, 0.063f, 1.0f);
+
 // Everything outside ImGui that the screen shows. When it and the input are
 // unchanged, the frame would look like the last one.
 auto view_state(const AppState& s) {
@@ -81,7 +85,7 @@ void frame(void* arg) {
   int fb_w, fb_h;
   SDL_GL_GetDrawableSize(s.window, &fb_w, &fb_h);
   glViewport(0, 0, fb_w, fb_h);
-  glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
+  glClearColor(kBackground.x, kBackground.y, kBackground.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   SDL_GL_SwapWindow(s.window);
@@ -102,6 +106,10 @@ void setup_style(float pixel_ratio) {
   style.FrameRounding = 4;
   style.GrabRounding = 4;
   style.ItemSpacing = ImVec2(10, 8);
+  // The full-window panel lets the cleared framebuffer show through instead of
+  // painting its own background over it: one full-screen fill a frame instead
+  // of two, which halves the cost of a frame where WebGL runs in software.
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
 }
 
 }  // namespace
