@@ -243,6 +243,17 @@ await test('without workers the manifold is decoded on the main thread', async (
   expect(unexpected.length === 0, unexpected.join('; '));
 });
 
+await test('a worker that fails a decode hands the manifold back to the main thread', async (page, problems) => {
+  // A stand-in worker that starts and takes the model, then fails every decode.
+  const failing = `self.onmessage = ({ data }) => self.postMessage(
+    data.type === 'decode' ? { id: data.id, error: 'simulated failure' } : { id: data.id });`;
+  await page.route('**/decode_worker.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: failing }));
+  await open(page);
+  await checkManifold(page, 4, false);
+  expect(await page.evaluate(() => window.latentpad.decodeWorkers()) === 0, 'the failed workers are still in use');
+  expect(problems.length === 0, problems.join('; '));
+});
+
 await test('an idle page draws no frames, and input wakes it', async (page) => {
   await open(page);
   await nextFrames(page, 10);

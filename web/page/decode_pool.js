@@ -87,12 +87,18 @@ class DecodePool {
     });
   }
 
+  // A worker that reports an error is not trusted again: the whole pool stops
+  // and the page falls back to its main thread, rather than retrying forever.
   reply({ id, error, ...result }) {
     const waiting = this.pending.get(id);
     if (!waiting) return;
     this.pending.delete(id);
-    if (error) waiting.reject(new Error(error));
-    else waiting.resolve(result);
+    if (error) {
+      waiting.reject(new Error(error));
+      this.fail(new Error(error));
+    } else {
+      waiting.resolve(result);
+    }
   }
 
   fail(error) {
