@@ -17,6 +17,8 @@ bool number_parse(std::string_view field, float* out, std::string* error) {
   if (field.empty()) return fail(error, "empty coordinate");
   if (field.size() > 64) return fail(error, "coordinate too long");
   const std::string text(field);  // strtod needs a terminator
+  // Plain decimal only: strtod would also take leading spaces and hex ("0x1p3").
+  if (text.find_first_of(" \t\n\r\f\vxX") != std::string::npos) return fail(error, "'" + text + "' is not a number");
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size()) return fail(error, "'" + text + "' is not a number");

@@ -126,7 +126,7 @@ EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eige
     const double loss = squared_error / count;
     if (!std::isfinite(loss)) {
       result.ok = false;
-      result.error = "loss became " + std::to_string(loss) + " at epoch " + std::to_string(state.epoch + 1) +
+      result.error = std::string("loss became ") + (std::isnan(loss) ? "NaN" : "infinite") + " at epoch " + std::to_string(state.epoch + 1) +
                      ", batch " + std::to_string(b + 1) + " (learning rate too high, or bad input)";
       return result;
     }

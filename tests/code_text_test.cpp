@@ -16,7 +16,8 @@ TEST_CASE("codes parse from 'x,y' text", "[code_text]") {
 TEST_CASE("bad code text is rejected with a reason", "[code_text]") {
   std::vector<float> code = {7.0f};
   std::string error;
-  for (const char* bad : {"", "1", "1,2,3", "1,", ",1", "a,b", "nan,0", "inf,0", "1,2x", "1e9,0", "1 ,2"}) {
+  for (const char* bad : {"", "1", "1,2,3", "1,", ",1", "a,b", "nan,0", "inf,0", "1,2x", "1e9,0", "1 ,2", " 1,2",
+                          "1,\t2", "0x10,0", "1,0X1p3"}) {
     INFO(bad);
     CHECK_FALSE(code_parse(bad, 2, &code, &error));
     CHECK_FALSE(error.empty());

@@ -87,7 +87,7 @@ TEST_CASE("a diverging run stops with the epoch and batch named", "[trainer]") {
   const Eigen::MatrixXf before = state.model.encoder.layers[0].weight;
   const EpochResult result = train_epoch(state, config, images);
   CHECK_FALSE(result.ok);
-  CHECK_THAT(result.error, Catch::Contains("epoch 1, batch 1"));
+  CHECK_THAT(result.error, Catch::StartsWith("loss became NaN at epoch 1, batch 1"));
   CHECK(state.model.encoder.layers[0].weight == before);  // the bad step never applied
 }
 
