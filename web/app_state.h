@@ -13,14 +13,14 @@
 
 namespace lp::web {
 
-// A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale
-// (stored as 8-bit luminance: a quarter of the bytes, which matters for the
-// 896x896 manifold when WebGL runs in software).
 // A [0,1] value as an 8-bit grey level (NaN as black).
 inline uint8_t gray_byte(float v) {
   return static_cast<uint8_t>((v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f) * 255.0f + 0.5f);
 }
 
+// A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale
+// (stored as 8-bit luminance: a quarter of the bytes, which matters for the
+// 896x896 manifold when WebGL runs in software).
 struct Texture {
   GLuint id = 0;
   int width = 0, height = 0;

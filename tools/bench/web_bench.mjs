@@ -66,8 +66,7 @@ for (let run = 0; run < 3; run++) {
       const rate = count / ms * 1000;
       console.log(`chromium_decode batch ${String(count).padStart(4)}: ${ms.toFixed(3).padStart(8)} ms, ${rate.toFixed(0).padStart(8)} digits/s (main thread) ${ofNative(count, rate)}`);
     }
-    const workers = await page.evaluate(() => window.latentpad.ready.then(() => window.latentpad.decodeBatch(new Float32Array(2))))
-      .then(() => page.evaluate(() => window.latentpad.decodeWorkers()));
+    const workers = await page.evaluate(() => window.latentpad.decodeWorkers());
     for (const count of [81, 1024]) {
       await page.evaluate(({ count }) => window.latentpad.benchDecodeBatch(count, 3), { count });  // warm up
       const ms = await page.evaluate(({ count }) => window.latentpad.benchDecodeBatch(count, 21), { count });
@@ -76,18 +75,7 @@ for (let run = 0; run < 3; run++) {
     }
     // The same 1,024 in the workers while the page draws one frame (a new
     // digit): software WebGL competes with them for the two cores.
-    const contended = await page.evaluate(async () => {
-      const codes = new Float32Array(2048).map((_, i) => (i % 2 ? 1 - 2 * ((i >> 1) % 89) / 88 : -1 + 2 * ((i >> 1) % 97) / 96));
-      const times = [];
-      for (let r = 0; r < 11; r++) {
-        await new Promise((done) => setTimeout(done, 150));  // idle again
-        window.latentpad.setLatent(Math.sin(r), Math.cos(r));
-        const t0 = performance.now();
-        await window.latentpad.decodeBatch(codes);
-        times.push(performance.now() - t0);
-      }
-      return times.sort((a, b) => a - b)[5];
-    });
+    const contended = await page.evaluate(() => window.latentpad.benchDecodeBatch(1024, 11, { drawing: true }));
     console.log(`chromium_decode batch 1024: ${contended.toFixed(3).padStart(8)} ms while the page draws a frame (${workers} workers, median of 11)`);
     // What one frame of the page costs: the interval between frames while the
     // point moves every frame (the browser's own 60 Hz caps it at 16.7 ms).

@@ -159,8 +159,12 @@
       await poolStarted;
       return pool.ready ? pool.decode(codes, 2) : decodeHere(codes);
     },
-    // How many decode workers are running (0: the page decodes on its main thread).
-    decodeWorkers() { return pool.ready ? pool.workers.length : 0; },
+    // Resolves to how many decode workers run once they have started (0: the
+    // page decodes on its main thread).
+    async decodeWorkers() {
+      await poolStarted;
+      return pool.ready ? pool.workers.length : 0;
+    },
     // The manifold on screen: { grid, range, ms (request to texture), workers, serial }.
     manifold() { return JSON.parse(Module.UTF8ToString(Module._lp_manifold_info())); },
     // Recomputes the page's manifold at grid x grid (2-32), as the slider does;
@@ -180,11 +184,17 @@
     // For tools/bench/web. Mean milliseconds to decode `count` codes in one
     // batch on the main thread:
     benchDecode(count, repeats) { return Module._lp_bench_decode(count, repeats || 1); },
-    // the same through decodeBatch (the workers), median of `repeats`:
-    async benchDecodeBatch(count, repeats) {
+    // the same through decodeBatch (the workers), median of `repeats`; with
+    // drawing, each starts from an idle page as a new digit is drawn, so the
+    // page's frame competes with the workers:
+    async benchDecodeBatch(count, repeats, { drawing = false } = {}) {
       const codes = new Float32Array(2 * count).map((_, i) => (i % 2 ? 1 - 2 * ((i >> 1) % 89) / 88 : -1 + 2 * ((i >> 1) % 97) / 96));
       const times = [];
       for (let r = 0; r < repeats; r++) {
+        if (drawing) {
+          await new Promise((done) => setTimeout(done, 150));
+          this.setLatent(Math.sin(r), Math.cos(r));
+        }
         const t0 = performance.now();
         await this.decodeBatch(codes);
         times.push(performance.now() - t0);

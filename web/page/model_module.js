@@ -40,7 +40,8 @@ export async function instantiateModel(source) {
   }
   // One direction through the network: `count` rows of `from` floats in, `to` out.
   function run(entry, rows, from, to, what) {
-    if (!(rows instanceof Float32Array) || from === 0 || rows.length % from !== 0) {
+    if (from === 0) throw new Error(`${what}: no model is loaded`);
+    if (!(rows instanceof Float32Array) || rows.length % from !== 0) {
       throw new Error(`${what}: expected a Float32Array holding a whole number of ${from}-float rows`);
     }
     const count = rows.length / from;
