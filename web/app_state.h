@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "imgui.h"
-#include "model_file.h"
+#include "formats/model_file.h"
 
 namespace lp::web {
 

@@ -2,7 +2,7 @@
 
 #include <emscripten.h>
 
-#include "idx.h"
+#include "formats/idx.h"
 
 namespace lp::web {
 namespace {
@@ -11,11 +11,11 @@ std::string load_model(DemoData& data, const uint8_t* bytes, size_t size) {
   ModelFile file;
   std::string error;
   if (!model_file_decode(bytes, size, &file, &error)) return "invalid model file: " + error;
-  if (file.kind == ModelKind::encoder) return "the model file holds only an encoder; the demo needs a decoder";
-  const Mlp& decoder = file.model.decoder;
-  if (decoder.in_size() != 2 || decoder.out_size() != kPixels)
+  const Mlp* decoder = file.decoder();
+  if (!decoder) return "the model file holds only an encoder; the demo needs a decoder";
+  if (decoder->in_size() != 2 || decoder->out_size() != kPixels)
     return "the demo needs a decoder from a 2-D code to 28x28 pixels; this one maps " +
-           std::to_string(decoder.in_size()) + " -> " + std::to_string(decoder.out_size());
+           std::to_string(decoder->in_size()) + " -> " + std::to_string(decoder->out_size());
   data.model = std::move(file);
   data.model_ready = true;
   return {};
@@ -59,7 +59,8 @@ std::string demo_load(DemoData& data, const std::string& name, const uint8_t* by
 }
 
 void demo_decode(const DemoData& data, const float* codes, int n, float* pixels) {
-  mlp_infer(data.model.model.decoder, codes, n, pixels);
+  // demo_load accepts only models with a decoder.
+  mlp_infer(*data.model.decoder(), codes, n, pixels);
 }
 
 double now_ms() { return emscripten_get_now(); }

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "app_state.h"
-#include "code_text.h"
+#include "formats/code_text.h"
 #include "demo_data.h"
-#include "dense_kernel.h"
+#include "kernels/dense_kernel.h"
 #include "panels.h"
 
 namespace lp::web {
@@ -55,11 +55,10 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
     return 0;
   }
   g_app->error.clear();
-  const lp::Mlp& encoder = data.model.model.encoder;
-  if (!encoder.layers.empty() && encoder.in_size() == lp::web::kPixels && encoder.out_size() == 2 &&
-      data.image_count > 0) {
+  const lp::Mlp* encoder = data.model.encoder();
+  if (encoder && encoder->in_size() == lp::web::kPixels && encoder->out_size() == 2 && data.image_count > 0) {
     data.codes.resize(2 * static_cast<size_t>(data.image_count));
-    lp::mlp_infer(encoder, data.images.data(), data.image_count, data.codes.data());
+    lp::mlp_infer(*encoder, data.images.data(), data.image_count, data.codes.data());
     data.labels.resize(data.image_count);
     g_app->status = std::string("Loaded ") + file_name + "; the scatter shows its codes of the first " +
                     std::to_string(data.image_count) + " test images";

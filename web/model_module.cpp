@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "dense_kernel.h"
-#include "model_file.h"
+#include "kernels/dense_kernel.h"
+#include "formats/model_file.h"
 
 namespace {
 lp::ModelFile g_model;
@@ -30,21 +30,33 @@ EMSCRIPTEN_KEEPALIVE int lpm_load(const uint8_t* bytes, int size) {
 EMSCRIPTEN_KEEPALIVE const char* lpm_error() { return g_error.c_str(); }
 EMSCRIPTEN_KEEPALIVE const char* lpm_kernel() { return lp::dense_kernel_name(); }
 
-// Floats per code and per decoded image (0 before a model is loaded).
-EMSCRIPTEN_KEEPALIVE int lpm_code_size() { return g_loaded ? g_model.model.decoder.in_size() : 0; }
-EMSCRIPTEN_KEEPALIVE int lpm_image_size() { return g_loaded ? g_model.model.decoder.out_size() : 0; }
+const lp::Mlp* loaded_encoder() { return g_loaded ? g_model.encoder() : nullptr; }
+const lp::Mlp* loaded_decoder() { return g_loaded ? g_model.decoder() : nullptr; }
 
-// images: n x image_size floats -> codes: n x code_size floats. 0 without an encoder.
+// Floats per code and per image: from the decoder, or the encoder of an
+// encoder-only file; 0 before a model is loaded.
+EMSCRIPTEN_KEEPALIVE int lpm_code_size() {
+  return loaded_decoder() ? loaded_decoder()->in_size() : loaded_encoder() ? loaded_encoder()->out_size() : 0;
+}
+EMSCRIPTEN_KEEPALIVE int lpm_image_size() {
+  return loaded_decoder() ? loaded_decoder()->out_size() : loaded_encoder() ? loaded_encoder()->in_size() : 0;
+}
+
+// images: n x image_size floats -> codes: n x code_size floats. 0 (and an
+// error) when the loaded file has no encoder.
 EMSCRIPTEN_KEEPALIVE int lpm_encode(const float* images, int n, float* codes) {
-  if (!g_loaded || g_model.model.encoder.layers.empty() || n < 0) return 0;
-  lp::mlp_infer(g_model.model.encoder, images, n, codes);
+  if (!loaded_encoder()) return g_error = g_loaded ? "this model file has no encoder" : "no model is loaded", 0;
+  if (n < 0) return 0;
+  lp::mlp_infer(*loaded_encoder(), images, n, codes);
   return 1;
 }
 
-// codes: n x code_size floats -> images: n x image_size floats.
+// codes: n x code_size floats -> images: n x image_size floats. 0 (and an
+// error) when the loaded file has no decoder.
 EMSCRIPTEN_KEEPALIVE int lpm_decode(const float* codes, int n, float* images) {
-  if (!g_loaded || n < 0) return 0;
-  lp::mlp_infer(g_model.model.decoder, codes, n, images);
+  if (!loaded_decoder()) return g_error = g_loaded ? "this model file has no decoder" : "no model is loaded", 0;
+  if (n < 0) return 0;
+  lp::mlp_infer(*loaded_decoder(), codes, n, images);
   return 1;
 }
 

@@ -7,7 +7,8 @@
 #include <emscripten.h>
 
 #include "demo_data.h"
-#include "palette.h"
+#include "base/palette.h"
+#include "eval/reconstruction.h"
 
 namespace lp::web {
 namespace {
@@ -99,7 +100,7 @@ void draw_pad(AppState& s, float size) {
     if (k != -2) dl->AddText(ImVec2(origin.x + 7, ty.y - 7), IM_COL32(220, 220, 220, 160), label);
   }
   // The reconstructed digit's code, then the draggable point on top.
-  if (s.data.model_ready && !s.data.model.model.encoder.layers.empty() && s.data.image_count > 0) {
+  if (s.data.model_ready && !!s.data.model.encoder() && s.data.image_count > 0) {
     const ImVec2 rc = latent_to_screen(s, origin, size, s.recon_code[0], s.recon_code[1]);
     dl->AddCircle(rc, 8, IM_COL32(255, 255, 255, 220), 0, 2.0f);
   }
@@ -173,7 +174,7 @@ void draw_manifold(AppState& s, float size) {
 }
 
 void draw_reconstruction(AppState& s, float size) {
-  if (s.data.model.model.encoder.layers.empty()) {
+  if (!s.data.model.encoder()) {
     ImGui::TextWrapped("This model has no encoder, so it cannot reconstruct images.");
     return;
   }
@@ -250,14 +251,12 @@ void panels_update(AppState& s) {
       manifold_show(s, 0);
     }
   }
-  if (s.recon_dirty && s.data.image_count > 0 && !s.data.model.model.encoder.layers.empty()) {
+  if (s.recon_dirty && s.data.image_count > 0 && s.data.model.encoder()) {
     const float* image = &s.data.images[static_cast<size_t>(s.recon_index) * kPixels];
-    std::vector<float> recon(kPixels);
-    mlp_infer(s.data.model.model.encoder, image, 1, s.recon_code);
-    demo_decode(s.data, s.recon_code, 1, recon.data());
-    double mse = 0;
-    for (int i = 0; i < kPixels; ++i) mse += (recon[i] - image[i]) * (recon[i] - image[i]);
-    s.recon_mse = mse / kPixels;
+    const Eigen::Map<const Eigen::MatrixXf> column(image, kPixels, 1);
+    mlp_infer(*s.data.model.encoder(), image, 1, s.recon_code);
+    const Eigen::MatrixXf recon = reconstruct(s.data.model.model, column);
+    s.recon_mse = reconstruction_errors(s.data.model.model, column)(0);
     s.original_texture.upload_gray(image, kImageSide, kImageSide);
     s.recon_texture.upload_gray(recon.data(), kImageSide, kImageSide);
     s.recon_class = s.data.labels[s.recon_index] < 10 ? s.data.labels[s.recon_index] : 0;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "idx.h"
-#include "model_file.h"
+#include "formats/idx.h"
+#include "formats/model_file.h"
 
 namespace lp {
 

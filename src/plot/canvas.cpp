@@ -1,4 +1,4 @@
-#include "canvas.h"
+#include "plot/canvas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,8 +8,8 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 
-#include "file_io.h"
-#include "palette.h"
+#include "io/file_io.h"
+#include "base/palette.h"
 
 namespace lp::plot {
 

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "canvas.h"
+#include "plot/canvas.h"
 
 namespace lp::plot {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "code_text.h"
+#include "formats/code_text.h"
 #include "fuzz_check.h"
 
 namespace {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "file_io.h"
+#include "io/file_io.h"
 #include "fuzz_check.h"
-#include "idx.h"
+#include "formats/idx.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "checksum.h"
+#include "formats/checksum.h"
 #include "fuzz_check.h"
-#include "model_file.h"
+#include "formats/model_file.h"
 
 namespace {
 
@@ -35,10 +35,16 @@ bool same_mlp(const lp::Mlp& a, const lp::Mlp& b) {
   return true;
 }
 
-bool same_moments(const std::vector<Eigen::VectorXf>& a, const std::vector<Eigen::VectorXf>& b) {
+bool same_moments(const std::vector<lp::DenseGrad>& a, const std::vector<lp::DenseGrad>& b) {
   if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].size() != b[i].size() || !same_bits(a[i].data(), b[i].data(), a[i].size())) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].weight.rows() != b[i].weight.rows() || a[i].weight.cols() != b[i].weight.cols() ||
+        a[i].bias.size() != b[i].bias.size())
+      return false;
+    if (!same_bits(a[i].weight.data(), b[i].weight.data(), a[i].weight.size()) ||
+        !same_bits(a[i].bias.data(), b[i].bias.data(), a[i].bias.size()))
+      return false;
+  }
   return true;
 }
 

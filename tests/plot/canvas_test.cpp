@@ -1,8 +1,8 @@
-#include "canvas.h"
+#include "plot/canvas.h"
 
 #include <catch2/catch.hpp>
 
-#include "chart.h"
+#include "plot/chart.h"
 
 using namespace lp::plot;
 

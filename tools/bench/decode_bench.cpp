@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dense_kernel.h"
-#include "file_io.h"
+#include "kernels/dense_kernel.h"
+#include "io/file_io.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -16,12 +16,10 @@ std::string default_data_dir(const std::string& dataset) {
   return std::string(LATENTPAD_SOURCE_DIR) + "/data/" + dataset;
 }
 
-std::string default_weights(const std::string& dataset) {
-  return std::string(LATENTPAD_SOURCE_DIR) + "/weights/" + dataset + ".lpad";
-}
-
-std::string default_denoise_weights(const std::string& dataset) {
-  return std::string(LATENTPAD_SOURCE_DIR) + "/weights/" + dataset + "-denoise.lpad";
+std::string weights_or_shipped(const std::string& given, const std::string& dataset, Shipped kind) {
+  if (!given.empty()) return given;
+  return std::string(LATENTPAD_SOURCE_DIR) + "/weights/" + dataset + (kind == Shipped::denoiser ? "-denoise" : "") +
+         ".lpad";
 }
 
 Dataset load_split(const DatasetChoice& choice, Split split) {

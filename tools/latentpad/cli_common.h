@@ -6,7 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "file_io.h"
+#include "eval/reconstruction.h"
+#include "io/file_io.h"
 
 namespace lp::cli {
 
@@ -38,8 +39,10 @@ struct DatasetChoice {
 };
 void add_dataset_options(CLI::App& cmd, DatasetChoice& choice);
 std::string default_data_dir(const std::string& dataset);
-std::string default_weights(const std::string& dataset);
-std::string default_denoise_weights(const std::string& dataset);
+// The --weights a user gave, or else the shipped model of that kind for the data set.
+enum class Shipped { autoencoder, denoiser };
+std::string weights_or_shipped(const std::string& given, const std::string& dataset,
+                               Shipped kind = Shipped::autoencoder);
 
 Dataset load_split(const DatasetChoice& choice, Split split);
 // Loads a model file and insists that it holds what the command needs.

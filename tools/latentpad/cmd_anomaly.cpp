@@ -6,7 +6,8 @@
 #include <thread>
 
 #include "figures.h"
-#include "metrics.h"
+#include "eval/metrics.h"
+#include "nn/trainer.h"
 
 namespace lp::cli {
 namespace {
@@ -85,7 +86,7 @@ void run(const Options& o) {
     neg_name = o.inliers + " classes seen in training";
     pos_name = o.inliers + " class " + std::to_string(o.holdout) + " (held out)";
   } else {
-    const std::string path = o.weights.empty() ? default_weights(o.inliers) : o.weights;
+    const std::string path = weights_or_shipped(o.weights, o.inliers);
     const ModelFile file = load_autoencoder_for(path, in_test);
     const Dataset out_test = load_split(DatasetChoice{o.outliers, o.outlier_data}, Split::test);
     if (out_test.rows != in_test.rows || out_test.cols != in_test.cols) throw Error("image sizes differ");

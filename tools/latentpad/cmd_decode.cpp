@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "cli_common.h"
-#include "code_text.h"
+#include "formats/code_text.h"
 
 namespace lp::cli {
 namespace {
@@ -16,7 +16,7 @@ struct DecodeOptions {
 };
 
 void run_decode(const DecodeOptions& o) {
-  const std::string path = o.weights.empty() ? default_weights("mnist") : o.weights;
+  const std::string path = weights_or_shipped(o.weights, "mnist");
   const ModelFile file = load_model(path, ModelKind::decoder);
   const Mlp& decoder = file.model.decoder;
   std::vector<float> code;

@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "figures.h"
-#include "metrics.h"
-#include "noise.h"
+#include "eval/metrics.h"
+#include "data/noise.h"
 
 namespace lp::cli {
 namespace {
@@ -22,13 +22,13 @@ void run(const Options& o) {
   if (!noise_parse(o.noise, &noise, &error)) throw Error("--noise: " + error);
   if (o.n < 1 || o.n > 100) throw Error("--n must be between 1 and 100");
   const Dataset test = load_split(o.dataset, Split::test);
-  const std::string path = o.weights.empty() ? default_denoise_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name, Shipped::denoiser);
   const ModelFile file = load_autoencoder_for(path, test);
 
   Eigen::MatrixXf noisy = test.images;
   Rng rng(o.seed, 7);
   noise_apply(noise, noisy.data(), static_cast<size_t>(noisy.size()), rng);
-  const Eigen::MatrixXf clean_out = mlp_infer(file.model.decoder, mlp_infer(file.model.encoder, noisy));
+  const Eigen::MatrixXf clean_out = reconstruct(file.model, noisy);
   double before = 0, after = 0;
   const size_t pixels = static_cast<size_t>(test.images.rows());
   for (int i = 0; i < test.size(); ++i) {

@@ -16,7 +16,7 @@ struct Options {
 
 void run(const Options& o) {
   const Dataset test = load_split(o.dataset, Split::test);
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, test);
   if (file.model.encoder.out_size() != 2) throw Error("embed draws 2-D codes; this model's codes have " +
                                                       std::to_string(file.model.encoder.out_size()) + " dimensions");

@@ -16,7 +16,7 @@ struct EncodeOptions {
 
 void run_encode(const EncodeOptions& o) {
   if (o.count < 0) throw Error("--count must be non-negative");
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_model(path, ModelKind::encoder);
   const Mlp& encoder = file.model.encoder;
   const Dataset test = load_split(o.dataset, Split::test);

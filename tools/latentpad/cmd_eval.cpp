@@ -13,13 +13,9 @@ struct EvalOptions {
 };
 
 void run_eval(const EvalOptions& o) {
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
-  const ModelFile file = load_model(path, ModelKind::autoencoder);
-  if (file.kind != ModelKind::autoencoder) throw Error(path + " is not a full autoencoder");
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const Dataset test = load_split(o.dataset, Split::test);
-  if (test.rows * test.cols != file.model.encoder.in_size())
-    throw Error(path + " expects " + std::to_string(file.model.encoder.in_size()) + "-pixel images, " +
-                o.dataset.name + " has " + std::to_string(test.rows * test.cols));
+  const ModelFile file = load_autoencoder_for(path, test);
   std::printf("model %s\n", path.c_str());
   std::printf("images %d\n", test.size());
   std::printf("test_mse %.6f\n", reconstruction_mse(file.model, test.images));

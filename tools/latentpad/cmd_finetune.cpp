@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "classifier.h"
+#include "eval/classifier.h"
 #include "cli_common.h"
-#include "metrics.h"
+#include "eval/metrics.h"
 
 namespace lp::cli {
 namespace {
@@ -36,7 +36,7 @@ void run(const Options& o) {
   if (o.labels < 10 || o.labels > train.size()) throw Error("--labels must be between 10 and the training set size");
   if (o.seeds < 1 || o.seeds > 100) throw Error("--seeds must be between 1 and 100");
   if (o.epochs < 1 || o.epochs > 100000) throw Error("--epochs must be between 1 and 100000");
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, train);
   const Mlp& encoder = file.model.encoder;
   const int keep = o.layers == 0 ? static_cast<int>(encoder.layers.size()) - 1 : o.layers;

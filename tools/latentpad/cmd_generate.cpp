@@ -3,7 +3,7 @@
 // including the tutorial's out-of-range ones.
 #include <cstdio>
 
-#include "code_text.h"
+#include "formats/code_text.h"
 #include "figures.h"
 
 namespace lp::cli {
@@ -16,7 +16,7 @@ struct Options {
 };
 
 void run(const Options& o) {
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_model(path, ModelKind::decoder);
   const Mlp& decoder = file.model.decoder;
   const int side = 28;

@@ -15,7 +15,7 @@ void print_net(const char* name, const Mlp& mlp) {
 }
 
 void run_info(const std::string& weights) {
-  const std::string path = weights.empty() ? default_weights("mnist") : weights;
+  const std::string path = weights_or_shipped(weights, "mnist");
   ModelFile file;
   std::string error;
   if (!model_file_load(path, &file, &error)) throw Error(error);

@@ -2,9 +2,9 @@
 // by k-nearest neighbours and by a linear (softmax) classifier on them.
 #include <cstdio>
 
-#include "classifier.h"
+#include "eval/classifier.h"
 #include "cli_common.h"
-#include "metrics.h"
+#include "eval/metrics.h"
 
 namespace lp::cli {
 namespace {
@@ -20,7 +20,7 @@ void run(const Options& o) {
   const Dataset train = load_split(o.dataset, Split::train), test = load_split(o.dataset, Split::test);
   require_ten_classes(train, "training");
   require_ten_classes(test, "test");
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, train);
   const Mlp& encoder = file.model.encoder;
   Mlp body;

@@ -18,15 +18,16 @@ void run(const Options& o) {
   const Dataset test = load_split(o.dataset, Split::test);
   if (o.n < 1 || o.n > 200) throw Error("--n must be between 1 and 200");
   if (o.first < 0 || o.first + o.n > test.size()) throw Error("--first and --n must select test images that exist");
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, test);
   const Eigen::MatrixXf images = test.images.middleCols(o.first, o.n);
-  const Eigen::MatrixXf recon = mlp_infer(file.model.decoder, mlp_infer(file.model.encoder, images));
+  const Eigen::MatrixXf recon = reconstruct(file.model, images);
+  const Eigen::VectorXf errors = reconstruction_errors(file.model, images);
 
   std::vector<DigitCell> originals, reconstructions;
   double total = 0;
   for (int i = 0; i < o.n; ++i) {
-    const double mse = (recon.col(i) - images.col(i)).squaredNorm() / images.rows();
+    const double mse = errors(i);
     total += mse;
     std::printf("image %d label %d mse %.6f\n", o.first + i, test.labels[o.first + i], mse);
     originals.push_back({images.col(i).data(), std::to_string(test.labels[o.first + i])});

@@ -24,7 +24,7 @@ void write_or_throw(const std::string& path, const std::vector<uint8_t>& bytes) 
 }
 
 void run_site_data(const SiteOptions& o) {
-  const std::string path = o.weights.empty() ? default_weights(o.dataset.name) : o.weights;
+  const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   ModelFile file = load_model(path, ModelKind::autoencoder);
   if (file.kind != ModelKind::autoencoder) throw Error(path + " must hold a full autoencoder");
   const Dataset test = load_split(o.dataset, Split::test);

@@ -11,10 +11,14 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <set>
 #include <thread>
 
 #include "cli_common.h"
+#include "formats/checkpoint.h"
+#include "nn/trainer.h"
 
 namespace lp::cli {
 namespace {
@@ -35,6 +39,7 @@ struct TrainOptions {
   std::string resume;
   std::string noise = "none";
   bool force = false;
+  std::set<std::string> given;  // the options on the command line, e.g. "--lr"
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -59,6 +64,24 @@ std::string now_utc() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
 }
+
+// A test-only hook, so the resume test stops a run at an exact point instead
+// of racing a timer: LATENTPAD_TEST_SIGNAL=EPOCH:BATCH:KILL|INT raises that
+// signal in this process right after batch BATCH of epoch EPOCH (1-based).
+struct TestSignal {
+  int epoch = 0, batch = 0, signal = 0;
+  static TestSignal from_env() {
+    TestSignal t;
+    const char* text = std::getenv("LATENTPAD_TEST_SIGNAL");
+    char name[8] = {};
+    if (text && std::sscanf(text, "%d:%d:%7s", &t.epoch, &t.batch, name) == 3)
+      t.signal = !std::strcmp(name, "KILL") ? SIGKILL : !std::strcmp(name, "INT") ? SIGINT : 0;
+    return t;
+  }
+  void maybe_raise(const BatchProgress& p) const {
+    if (signal && p.epoch + 1 == epoch && p.batch == batch) std::raise(signal);
+  }
+};
 
 std::string fmt(const char* format, double v) {
   char buf[64];
@@ -98,35 +121,77 @@ void run_train(const TrainOptions& o) {
   spec.latent = o.latent;
   for (int h : spec.hidden)
     if (h < 1) throw Error("--hidden sizes must be positive");
+  config.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  config.threads = threads;
+  std::map<std::string, std::string> meta;
+  DatasetChoice dataset = o.dataset;
+  int limit = o.limit;
+  int epochs = o.epochs;
+  std::optional<TrainState> resumed;
+  if (!o.resume.empty()) {
+    // The run continues exactly as it was configured: its settings come from
+    // the checkpoint, and flags that say otherwise are refused.
+    const ModelFile file = load_model(o.resume, ModelKind::autoencoder);
+    TrainState state;
+    TrainConfig saved;
+    std::string error;
+    if (!checkpoint_to_train_state(file, &state, &saved, &error)) throw Error(o.resume + ": " + error);
+    meta = file.meta;
+    const MlpSpec enc = state.model.encoder.spec();
+    const std::vector<int> saved_hidden(enc.sizes.begin() + 1, enc.sizes.end() - 1);
+    const auto value = [&](const char* key) { return meta.count(key) ? meta.at(key) : std::string(); };
+    const std::map<std::string, std::string> saved_config = train_config_meta(saved);
+    const std::map<std::string, std::string> asked = train_config_meta(config);
+    std::vector<std::string> conflicts;
+    auto compare = [&](const char* flag, const std::string& wanted, const std::string& have) {
+      if (o.given.count(flag) && wanted != have) conflicts.push_back(std::string(flag) + " " + wanted + " (checkpoint: " + have + ")");
+    };
+    for (const char* key : {"batch", "lr", "milestones", "gamma", "seed", "threads", "noise"})
+      compare((std::string("--") + key).c_str(), asked.at(key), saved_config.at(key));
+    compare("--hidden", join(spec.hidden), join(saved_hidden));
+    compare("--latent", std::to_string(spec.latent), std::to_string(enc.sizes.back()));
+    compare("--dataset", o.dataset.name, value("dataset"));
+    compare("--limit", std::to_string(o.limit), value("limit"));
+    if (!conflicts.empty()) {
+      std::string list;
+      for (const std::string& c : conflicts) list += (list.empty() ? "" : ", ") + c;
+      throw Error(o.resume + " was trained with other settings: " + list +
+                  "; leave these options out to continue the same run");
+    }
+    config = saved;
+    spec.hidden = saved_hidden;
+    spec.latent = enc.sizes.back();
+    if (value("dataset") == "mnist" || value("dataset") == "fashion") dataset.name = value("dataset");
+    limit = std::atoi(value("limit").c_str());
+    if (!o.given.count("--epochs") && std::atoi(value("epochs").c_str()) > 0) epochs = std::atoi(value("epochs").c_str());
+    resumed = std::move(state);
+  }
 
-  Dataset train = load_split(o.dataset, Split::train);
-  Dataset test = load_split(o.dataset, Split::test);
-  if (o.limit > 0 && o.limit < train.size()) train.images.conservativeResize(Eigen::NoChange, o.limit);
+  Dataset train = load_split(dataset, Split::train);
+  Dataset test = load_split(dataset, Split::test);
+  if (limit > 0 && limit < train.size()) train.images.conservativeResize(Eigen::NoChange, limit);
   spec.input = train.rows * train.cols;
   const std::string spec_error = mlp_spec_check(encoder_spec(spec));
   if (!spec_error.empty()) throw Error("bad architecture: " + spec_error);
 
-  TrainState state = train_state_create(spec, config);
+  TrainState state = resumed ? std::move(*resumed) : train_state_create(spec, config);
   std::string error;
-  if (!o.resume.empty()) {
-    const ModelFile file = load_model(o.resume, ModelKind::autoencoder);
-    if (!train_state_from_model_file(file, &state, &error)) throw Error(o.resume + ": " + error);
+  if (resumed) {
     if (state.model.encoder.in_size() != spec.input)
       throw Error(o.resume + ": checkpoint expects " + std::to_string(state.model.encoder.in_size()) +
                   "-pixel images, the data set has " + std::to_string(spec.input));
     std::fprintf(stderr, "resuming from %s after epoch %d\n", o.resume.c_str(), state.epoch);
   }
+  const int threads = config.threads;
 
-  std::map<std::string, std::string> meta = {
-      {"dataset", o.dataset.name}, {"epochs", std::to_string(o.epochs)}, {"batch", std::to_string(o.batch)},
-      {"lr", fmt("%g", o.lr)}, {"milestones", o.milestones}, {"gamma", fmt("%g", o.gamma)},
-      {"seed", std::to_string(o.seed)}, {"threads", std::to_string(threads)},
-      {"train_images", std::to_string(train.size())}, {"created", now_utc()},
-      {"hidden", join(spec.hidden)}, {"latent", std::to_string(spec.latent)},
-      {"latentpad_version", LATENTPAD_VERSION}, {"noise", noise_name(config.noise)}};
+  for (auto& [key, v] : std::map<std::string, std::string>{
+           {"dataset", dataset.name}, {"epochs", std::to_string(epochs)}, {"limit", std::to_string(limit)},
+           {"train_images", std::to_string(train.size())}, {"hidden", join(spec.hidden)},
+           {"latent", std::to_string(spec.latent)}, {"latentpad_version", LATENTPAD_VERSION}})
+    meta[key] = v;
+  if (!meta.count("created")) meta["created"] = now_utc();
+  for (auto& [key, v] : train_config_meta(config)) meta[key] = v;
+  const TestSignal test_signal = TestSignal::from_env();
 
   std::signal(SIGINT, on_sigint);
   const bool tty = ::isatty(STDERR_FILENO);
@@ -136,23 +201,24 @@ void run_train(const TrainOptions& o) {
     if (read_file(log_path, &old, &error)) log.assign(old.begin(), old.end());
   }
   std::fprintf(stderr, "training %s on %d %s images, %zu parameters, %d thread%s\n", join(encoder_spec(spec).sizes).c_str(),
-               train.size(), o.dataset.name.c_str(), state.model.parameter_count(), threads, threads == 1 ? "" : "s");
+               train.size(), dataset.name.c_str(), state.model.parameter_count(), threads, threads == 1 ? "" : "s");
 
   double test_mse = 0.0;
-  while (state.epoch < o.epochs) {
+  while (state.epoch < epochs) {
     const auto start = std::chrono::steady_clock::now();
     auto seconds_since_start = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
     const EpochResult epoch = train_epoch(state, config, train.images, [&](const BatchProgress& p) {
+      test_signal.maybe_raise(p);
       if (g_interrupted.load()) return false;
       if (!tty || (p.batch % 20 != 0 && p.batch != p.batches)) return true;
       const double elapsed = seconds_since_start();
-      const double rate = p.batch * double(o.batch) / elapsed;
-      const double eta = (p.batches - p.batch) * double(o.batch) / rate +
-                         (o.epochs - p.epoch - 1) * train.size() / rate;
+      const double rate = p.batch * double(config.batch) / elapsed;
+      const double eta = (p.batches - p.batch) * double(config.batch) / rate +
+                         (epochs - p.epoch - 1) * train.size() / rate;
       std::fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.5f  %.0f img/s  ETA %.0f s   ", p.epoch + 1,
-                   o.epochs, p.batch, p.batches, p.loss, rate, eta);
+                   epochs, p.batch, p.batches, p.loss, rate, eta);
       return true;
     });
     if (tty) std::fprintf(stderr, "\r%80s\r", "");
@@ -171,14 +237,14 @@ void run_train(const TrainOptions& o) {
     const double seconds = seconds_since_start();
     test_mse = reconstruction_mse(state.model, test.images);
     std::printf("epoch %2d/%d  train_loss %.5f  test_mse %.5f  lr %.2e  %.2f s  %.0f img/s\n", state.epoch,
-                o.epochs, epoch.train_loss, test_mse, epoch.lr, seconds, train.size() / seconds);
+                epochs, epoch.train_loss, test_mse, epoch.lr, seconds, train.size() / seconds);
     std::fflush(stdout);
     log += std::to_string(state.epoch) + "," + fmt("%.6f", epoch.train_loss) + "," + fmt("%.6f", test_mse) + "," +
            fmt("%g", epoch.lr) + "," + fmt("%.3f", seconds) + "\n";
     meta["epochs_done"] = std::to_string(state.epoch);
     meta["test_mse"] = fmt("%.6f", test_mse);
     meta["train_loss"] = fmt("%.6f", epoch.train_loss);
-    if (!model_file_save(checkpoint, model_file_from_train_state(state, meta), &error) ||
+    if (!model_file_save(checkpoint, checkpoint_from_train_state(state, config, meta), &error) ||
         !write_file_atomic(log_path, log.data(), log.size(), &error))
       throw Error(error);
   }
@@ -214,7 +280,11 @@ void add_train(CLI::App& app) {
   cmd->add_option("--noise", o->noise, "Denoising: corrupt the inputs with gaussian:S or saltpepper:P")
       ->capture_default_str();
   cmd->add_flag("--force", o->force, "Overwrite --out if it exists");
-  cmd->callback([o] { run_train(*o); });
+  cmd->callback([o, cmd] {
+    for (const CLI::Option* option : cmd->get_options())
+      if (option->count() > 0) o->given.insert(option->get_name());
+    run_train(*o);
+  });
 }
 
 }  // namespace lp::cli

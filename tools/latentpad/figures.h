@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "canvas.h"
-#include "chart.h"
+#include "plot/canvas.h"
+#include "plot/chart.h"
 #include "cli_common.h"
 
 namespace lp::cli {

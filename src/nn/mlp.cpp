@@ -1,0 +1,97 @@
+#include "nn/mlp.h"
+
+#include <algorithm>
+
+
+namespace lp {
+
+MlpSpec Mlp::spec() const {
+  MlpSpec spec;
+  spec.sizes.push_back(in_size());
+  for (const Dense& layer : layers) {
+    spec.sizes.push_back(layer.out_size());
+    spec.acts.push_back(layer.act);
+  }
+  return spec;
+}
+
+size_t Mlp::parameter_count() const {
+  size_t count = 0;
+  for (const Dense& layer : layers) count += layer.weight.size() + layer.bias.size();
+  return count;
+}
+
+std::string mlp_spec_check(const MlpSpec& spec) {
+  if (spec.sizes.size() < 2) return "a network needs at least one layer";
+  if (spec.acts.size() != spec.sizes.size() - 1)
+    return "expected one activation per layer";
+  for (int size : spec.sizes)
+    if (size < 1 || size > kMaxLayerWidth)
+      return "layer width " + std::to_string(size) + " is outside 1.." +
+             std::to_string(kMaxLayerWidth);
+  return {};
+}
+
+Mlp mlp_create(const MlpSpec& spec, Rng& rng) {
+  Mlp mlp;
+  for (size_t k = 0; k + 1 < spec.sizes.size(); ++k)
+    mlp.layers.push_back(dense_create(spec.sizes[k], spec.sizes[k + 1], spec.acts[k], rng));
+  return mlp;
+}
+
+MlpGrad mlp_grad_zeros(const Mlp& mlp) {
+  MlpGrad grad;
+  for (const Dense& layer : mlp.layers) grad.push_back(dense_grad_zeros(layer));
+  return grad;
+}
+
+void mlp_forward(const Mlp& mlp, const Eigen::MatrixXf& x, MlpCache& cache) {
+  cache.a.resize(mlp.layers.size() + 1);
+  cache.a[0] = x;
+  for (size_t k = 0; k < mlp.layers.size(); ++k)
+    dense_forward(mlp.layers[k], cache.a[k], cache.a[k + 1]);
+}
+
+void mlp_backward(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, MlpGrad& grad,
+                  Eigen::MatrixXf* dx) {
+  std::vector<Eigen::MatrixXf> dz;
+  mlp_backward_dz(mlp, cache, dout, dz, dx);
+  for (size_t k = 0; k < mlp.layers.size(); ++k) dense_param_grad(cache.a[k], dz[k], grad[k]);
+}
+
+void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
+                     Eigen::MatrixXf* dx) {
+  const size_t layers = mlp.layers.size();
+  dz.resize(layers);
+  dz[layers - 1] = std::move(dout);
+  for (size_t k = layers; k-- > 0;) {
+    activation_backward(mlp.layers[k].act, cache.a[k + 1], dz[k]);  // dL/da -> dL/dz
+    Eigen::MatrixXf* below = k > 0 ? &dz[k - 1] : dx;
+    if (!below) continue;
+    below->resize(mlp.layers[k].in_size(), dz[k].cols());
+    dense_input_grad(dense_view(mlp.layers[k]), dz[k].data(), static_cast<int>(dz[k].cols()), below->data());  // [in, B]
+  }
+}
+
+Eigen::MatrixXf mlp_infer(const Mlp& mlp, const Eigen::Ref<const Eigen::MatrixXf>& x) {
+  Eigen::MatrixXf y(mlp.out_size(), x.cols());
+  mlp_infer(mlp, x.data(), static_cast<int>(x.cols()), y.data());
+  return y;
+}
+
+void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) {
+  // Two ping-pong buffers sized for the widest layer.
+  int widest = mlp.in_size();
+  for (const Dense& layer : mlp.layers) widest = std::max(widest, layer.out_size());
+  std::vector<float> ping(static_cast<size_t>(widest) * n), pong(ping.size());
+  const float* in = x;
+  for (size_t k = 0; k < mlp.layers.size(); ++k) {
+    const Dense& layer = mlp.layers[k];
+    const bool last = k + 1 == mlp.layers.size();
+    float* out = last ? y : (in == ping.data() ? pong.data() : ping.data());
+    dense_infer(dense_view(layer), in, n, out);
+    in = out;
+  }
+}
+
+}  // namespace lp
