@@ -51,6 +51,11 @@ TEST_CASE("model files round-trip for every kind", "[model_file]") {
       std::string error;
       REQUIRE(decode(model_file_encode(file), &back, &error));
       CHECK(back.kind == kind);
+      // The missing half of a one-half file is reported, never handed out empty.
+      CHECK((back.encoder() != nullptr) == (kind != ModelKind::decoder));
+      CHECK((back.decoder() != nullptr) == (kind != ModelKind::encoder));
+      if (back.encoder()) CHECK(back.encoder()->in_size() == 20);
+      if (back.decoder()) CHECK(back.decoder()->out_size() == 20);
       require_same_mlp(back.model.encoder, file.model.encoder);
       require_same_mlp(back.model.decoder, file.model.decoder);
       CHECK(back.meta == file.meta);

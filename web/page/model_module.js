@@ -46,7 +46,7 @@ export async function instantiateModel(source) {
     }
     const count = rows.length / from;
     return withBuffers(rows, count * to * 4, (inPointer, outPointer) => {
-      if (!entry(inPointer, count, outPointer)) throw new Error(`${what}: the loaded model cannot do this`);
+      if (!entry(inPointer, count, outPointer)) throw new Error(`${what}: ${string(wasm.lpm_error())}`);
       return new Float32Array(wasm.memory.buffer, outPointer, count * to).slice();
     });
   }
