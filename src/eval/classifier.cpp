@@ -39,8 +39,8 @@ Mlp classifier_create(const Mlp& body, int classes, Rng& rng) {
   return net;
 }
 
-double classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<uint8_t>& labels,
-                        const ClassifierTraining& config, Rng& rng) {
+ClassifierResult classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<uint8_t>& labels,
+                                  const ClassifierTraining& config, Rng& rng) {
   MlpGrad grad = mlp_grad_zeros(net);
   // Layers before `first_trained` stay frozen.
   const size_t first_trained =
@@ -52,10 +52,11 @@ double classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<ui
   MlpCache cache;
   Eigen::MatrixXf xb, dlogits;
   std::vector<uint8_t> yb;
-  double epoch_loss = 0.0;
+  ClassifierResult result;
+  const double untrained = softmax_cross_entropy(mlp_infer(net, x), labels.data(), nullptr);
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    double epoch_loss = 0.0;
     for (int i = n - 1; i > 0; --i) std::swap(order[i], order[rng.below(static_cast<uint32_t>(i + 1))]);
-    epoch_loss = 0.0;
     for (int first = 0; first < n; first += config.batch) {
       const int size = std::min(config.batch, n - first);
       xb.resize(x.rows(), size);
@@ -72,9 +73,15 @@ double classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<ui
         if (ref.index >= first_trained) adam_update_layer(layer, grad[ref.index], adam.m[ref.flat], adam.v[ref.flat], k);
       });
     }
-    epoch_loss /= n;
+    result.loss = epoch_loss / n;
+    if (!(result.loss <= untrained)) {  // NaN included
+      result.diverged = true;
+      result.error = "classifier training diverged: epoch " + std::to_string(epoch + 1) + "'s mean loss " +
+                     std::to_string(result.loss) + " is above the untrained network's " + std::to_string(untrained);
+      return result;
+    }
   }
-  return epoch_loss;
+  return result;
 }
 
 std::vector<int> classifier_predict(const Mlp& net, const Eigen::MatrixXf& x) {

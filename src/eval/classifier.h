@@ -3,6 +3,7 @@
 // neighbours on frozen codes.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nn/mlp.h"
@@ -27,9 +28,15 @@ struct ClassifierTraining {
   // Train only the last `trainable` layers (0: all). 1 = a linear probe on frozen features.
   int trainable = 0;
 };
-// Trains on x [D, N] with labels [N]. Returns the final epoch's mean loss.
-double classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<uint8_t>& labels,
-                        const ClassifierTraining& config, Rng& rng);
+struct ClassifierResult {
+  double loss = 0.0;       // the last epoch's mean cross-entropy
+  bool diverged = false;   // an epoch's mean loss ended above the untrained network's
+  std::string error;       // says so, when diverged
+};
+// Trains on x [D, N] with labels [N]. Stops as soon as an epoch diverges (the
+// autoencoder trainer's rule: a mean loss above the untrained network's).
+ClassifierResult classifier_train(Mlp& net, const Eigen::MatrixXf& x, const std::vector<uint8_t>& labels,
+                                  const ClassifierTraining& config, Rng& rng);
 std::vector<int> classifier_predict(const Mlp& net, const Eigen::MatrixXf& x);
 
 // Majority vote of the k nearest training points (Euclidean); ties go to the

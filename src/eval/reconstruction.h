@@ -4,6 +4,7 @@
 #pragma once
 #include <Eigen/Core>
 
+#include "data/dataset.h"
 #include "nn/autoencoder.h"
 
 namespace lp {
@@ -20,5 +21,14 @@ inline Eigen::VectorXf reconstruction_errors(const Autoencoder& model, const Eig
 }
 // Mean per-pixel MSE over all images (the tutorial's test metric); 0 for none.
 double reconstruction_mse(const Autoencoder& model, const Eigen::Ref<const Eigen::MatrixXf>& images);
+
+// The same over a data set held as bytes, converted a chunk at a time, so a
+// pass over 60,000 images never holds them all as floats. Chunks are spread
+// over `threads` threads (native builds); the result does not depend on it.
+Eigen::VectorXf reconstruction_errors(const Autoencoder& model, const Dataset& data, int threads = 1);
+double reconstruction_mse(const Autoencoder& model, const Dataset& data, int threads = 1);
+// `net` applied to images [first, first + count) of a data set (all of them
+// when count < 0): [out, count].
+Eigen::MatrixXf infer_images(const Mlp& net, const Dataset& data, int first = 0, int count = -1);
 
 }  // namespace lp

@@ -65,6 +65,7 @@ std::map<std::string, std::string> train_config_meta(const TrainConfig& config) 
 ModelFile checkpoint_from_train_state(const TrainState& state, const TrainConfig& config,
                                       std::map<std::string, std::string> meta) {
   for (auto& [key, value] : train_config_meta(config)) meta[key] = value;
+  meta["untrained_loss"] = exact_decimal(state.untrained_loss);
   ModelFile file;
   file.kind = ModelKind::autoencoder;
   file.model = state.model;
@@ -97,10 +98,16 @@ bool checkpoint_to_train_state(const ModelFile& file, TrainState* state, TrainCo
   std::string noise_error;
   ok = ok && noise_parse(meta.at("noise"), &c.noise, &noise_error);
   if (!ok) return fail(error, "checkpoint's training configuration is malformed");
+  // Older checkpoints lack it: their runs resume without the divergence rule.
+  double untrained = 0.0;
+  const auto found = meta.find("untrained_loss");
+  if (found != meta.end() && (!parse_double(found->second, &untrained) || untrained < 0.0))
+    return fail(error, "checkpoint's untrained_loss is malformed");
   state->model = file.model;
   state->adam = file.optimizer->adam;
   state->rng.restore(file.optimizer->rng_state, file.optimizer->rng_increment);
   state->epoch = file.optimizer->epoch;
+  state->untrained_loss = untrained;
   *config = std::move(c);
   return true;
 }

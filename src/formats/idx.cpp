@@ -15,7 +15,8 @@ uint32_t read_be32(const uint8_t* p) {
 
 }  // namespace
 
-bool idx_parse(const uint8_t* data, size_t size, IdxArray* out, std::string* error) {
+// Validates the header and size; on success *header is the header's length.
+static bool idx_check(const uint8_t* data, size_t size, IdxArray* out, size_t* header_size, std::string* error) {
   if (size < 4) {
     *error = "file too short for an IDX header (" + std::to_string(size) + " bytes)";
     return false;
@@ -59,7 +60,22 @@ bool idx_parse(const uint8_t* data, size_t size, IdxArray* out, std::string* err
   }
   out->type = static_cast<IdxType>(data[2]);
   out->dims = std::move(dims);
+  *header_size = header;
+  return true;
+}
+
+bool idx_parse(const uint8_t* data, size_t size, IdxArray* out, std::string* error) {
+  size_t header;
+  if (!idx_check(data, size, out, &header, error)) return false;
   out->values.assign(data + header, data + size);
+  return true;
+}
+
+bool idx_parse(std::vector<uint8_t>&& bytes, IdxArray* out, std::string* error) {
+  size_t header;
+  if (!idx_check(bytes.data(), bytes.size(), out, &header, error)) return false;
+  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));  // in place
+  out->values = std::move(bytes);
   return true;
 }
 
@@ -94,7 +110,7 @@ std::vector<uint8_t> idx_encode(const IdxArray& array) {
   return bytes;
 }
 
-bool dataset_from_idx(const IdxArray& images, const IdxArray& labels, Dataset* out, std::string* error) {
+bool dataset_from_idx(IdxArray&& images, IdxArray&& labels, Dataset* out, std::string* error) {
   if (images.type != IdxType::u8 || labels.type != IdxType::u8) {
     *error = "images and labels must be unsigned-byte IDX files";
     return false;
@@ -117,11 +133,8 @@ bool dataset_from_idx(const IdxArray& images, const IdxArray& labels, Dataset* o
   }
   out->rows = static_cast<int>(images.dims[1]);
   out->cols = static_cast<int>(images.dims[2]);
-  const Eigen::Index pixels = Eigen::Index{out->rows} * out->cols;
-  const Eigen::Index n = images.dims[0];
-  out->images = Eigen::Map<const Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic>>(images.values.data(), pixels, n)
-                    .cast<float>() / 255.0f;
-  out->labels = labels.values;
+  out->pixels = std::move(images.values);
+  out->labels = std::move(labels.values);
   return true;
 }
 

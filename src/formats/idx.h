@@ -27,10 +27,13 @@ IdxArray idx_from_floats(std::vector<uint32_t> dims, const float* values);
 // Fails unless the type is supported, the header is well formed and the dimensions account for
 // exactly the bytes present: a truncated or padded file is an error.
 bool idx_parse(const uint8_t* data, size_t size, IdxArray* out, std::string* error);
+// The same, taking over `bytes` so a large file is never held twice.
+bool idx_parse(std::vector<uint8_t>&& bytes, IdxArray* out, std::string* error);
 // The inverse, used by tests and tools that write small data sets.
 std::vector<uint8_t> idx_encode(const IdxArray& array);
 
-// images: [N, rows, cols]; labels: [N]. Checks that the two agree.
-bool dataset_from_idx(const IdxArray& images, const IdxArray& labels, Dataset* out, std::string* error);
+// images: [N, rows, cols]; labels: [N]. Checks that the two agree, then takes
+// over their bytes.
+bool dataset_from_idx(IdxArray&& images, IdxArray&& labels, Dataset* out, std::string* error);
 
 }  // namespace lp

@@ -56,7 +56,7 @@ bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* 
 bool write_file_atomic(const std::string& path, const void* data, size_t size, std::string* error) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(error, tmp + ": " + errno_text());
+  if (fd < 0) return fail(error, path + ": " + errno_text());
   const auto* p = static_cast<const uint8_t*>(data);
   size_t done = 0;
   while (done < size) {
@@ -66,14 +66,14 @@ bool write_file_atomic(const std::string& path, const void* data, size_t size, s
       const std::string why = errno_text();
       ::close(fd);
       ::unlink(tmp.c_str());
-      return fail(error, tmp + ": write failed: " + why);
+      return fail(error, path + ": write failed: " + why);
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string why = errno_text();
     ::unlink(tmp.c_str());
-    return fail(error, tmp + ": " + why);
+    return fail(error, path + ": " + why);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = errno_text();
@@ -127,7 +127,7 @@ bool idx_load(const std::string& path, IdxArray* out, std::string* error) {
     if (!gunzip(bytes, &inflated, error)) return fail(error, path + ": " + *error);
     bytes.swap(inflated);
   }
-  if (!idx_parse(bytes.data(), bytes.size(), out, error)) return fail(error, path + ": " + *error);
+  if (!idx_parse(std::move(bytes), out, error)) return fail(error, path + ": " + *error);
   return true;
 }
 
@@ -148,7 +148,7 @@ bool dataset_load(const std::string& dir, Split split, Dataset* out, std::string
     return false;
   IdxArray images, labels;
   if (!idx_load(images_path, &images, error) || !idx_load(labels_path, &labels, error)) return false;
-  if (!dataset_from_idx(images, labels, out, error)) return fail(error, dir + ": " + *error);
+  if (!dataset_from_idx(std::move(images), std::move(labels), out, error)) return fail(error, dir + ": " + *error);
   return true;
 }
 

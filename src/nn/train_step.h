@@ -35,6 +35,9 @@ struct TrainState {
   AdamState adam;
   Rng rng;
   int epoch = 0;  // epochs completed
+  // The untrained model's loss on the first batches of the data (0: not yet
+  // measured): an epoch whose mean loss is above it has diverged.
+  double untrained_loss = 0.0;
 };
 
 // A fresh model initialised from config.seed, with zeroed Adam moments.

@@ -1,10 +1,13 @@
 #include "nn/trainer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <vector>
 
-#include "data/dataset.h"
+#include "nn/loss.h"
+
 
 namespace lp {
 
@@ -15,12 +18,24 @@ std::vector<int> epoch_order(TrainState& state, int n) {
   return order;
 }
 
-EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eigen::MatrixXf& images,
+double untrained_loss(const Autoencoder& model, const Dataset& data, int batch) {
+  const int count = std::min(data.size(), 8 * std::max(1, batch));
+  if (count == 0) return 0.0;
+  const Eigen::MatrixXf x = data.floats(0, count);
+  const Eigen::MatrixXf recon = mlp_infer(model.decoder, mlp_infer(model.encoder, x));
+  return mse_loss(recon, x);
+}
+
+EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Dataset& data,
                         const BatchCallback& on_batch) {
   EpochResult result;
   result.lr = config.schedule.rate(state.epoch);
-  const int n = static_cast<int>(images.cols());
+  const int n = data.size();
   const int batches = (n + config.batch - 1) / config.batch;
+  // Measured before the first step, and without touching the RNG, so a run's
+  // results do not depend on it.
+  if (state.untrained_loss <= 0.0 && state.epoch == 0 && state.adam.step == 0)
+    state.untrained_loss = untrained_loss(state.model, data, config.batch);
   const std::vector<int> order = epoch_order(state, n);
 
   StepWorkspace workspace(std::max(1, std::min(config.threads, config.batch)));
@@ -29,16 +44,16 @@ EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eige
   for (int b = 0; b < batches; ++b) {
     const int first = b * config.batch;
     const int size = std::min(config.batch, n - first);
-    batch_gather(images, order.data() + first, size, x);
+    batch_gather(data, order.data() + first, size, x);
     // Drawn only for denoising runs, so plain runs keep their exact stream.
     const uint64_t noise_seed =
         config.noise.active() ? (uint64_t{state.rng.next_u32()} << 32) | state.rng.next_u32() : 0;
     const double loss = train_step(state, config, x, result.lr, noise_seed, workspace);
     if (!std::isfinite(loss)) {
       result.ok = false;
-      result.error = std::string("loss became ") + (std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
-                     std::to_string(state.epoch + 1) + ", batch " + std::to_string(b + 1) +
-                     " (learning rate too high, or bad input)";
+      result.diverged = true;
+      result.error = std::string("training diverged: the loss became ") + (std::isnan(loss) ? "NaN" : "infinite") +
+                     " at epoch " + std::to_string(state.epoch + 1) + ", batch " + std::to_string(b + 1);
       return result;
     }
     loss_sum += loss * size;
@@ -50,6 +65,15 @@ EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eige
     }
   }
   result.train_loss = loss_sum / n;
+  if (state.untrained_loss > 0.0 && result.train_loss > state.untrained_loss) {
+    result.ok = false;
+    result.diverged = true;
+    char text[200];
+    std::snprintf(text, sizeof text, "training diverged: epoch %d's mean loss %.4f is above the untrained model's %.4f",
+                  state.epoch + 1, result.train_loss, state.untrained_loss);
+    result.error = text;
+    return result;
+  }
   state.epoch += 1;
   return result;
 }

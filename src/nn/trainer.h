@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "data/dataset.h"
 #include "nn/train_step.h"
 
 namespace lp {
@@ -21,6 +22,8 @@ struct BatchProgress {
 struct EpochResult {
   bool ok = true;
   bool cancelled = false;   // on_batch asked to stop (then ok is false too)
+  bool diverged = false;    // the loss became NaN or infinite, or the epoch's mean loss
+                            // ended above the untrained model's (then ok is false too)
   std::string error;        // set when !ok, e.g. a non-finite loss
   double train_loss = 0.0;  // mean per-pixel MSE over the epoch's images
   double lr = 0.0;          // rate used in this epoch
@@ -32,12 +35,19 @@ using BatchCallback = std::function<bool(const BatchProgress&)>;
 // The shuffled order of an epoch's n images, drawn from state.rng.
 std::vector<int> epoch_order(TrainState& state, int n);
 
-// One pass over images [input, N] in a freshly shuffled order (the last batch
-// may be short, like a DataLoader without drop_last), at the rate the schedule
-// gives for state.epoch. on_batch may be empty. Stops at the first non-finite
+// The mean per-pixel loss of `model` on the first images of `data` (up to
+// eight batches' worth, in file order): the baseline of the divergence rule.
+double untrained_loss(const Autoencoder& model, const Dataset& data, int batch);
+
+// One pass over the data set in a freshly shuffled order (the last batch may
+// be short, like a DataLoader without drop_last), at the rate the schedule
+// gives for state.epoch; each batch is turned into floats as it is assembled.
+// Divergence stops the run: a non-finite batch loss (before the bad step
+// reaches the weights), or an epoch whose mean loss is above
+// state.untrained_loss, which the first epoch of a fresh run measures. on_batch may be empty. Stops at the first non-finite
 // loss, before the bad step reaches the weights. A cancelled or failed epoch
 // leaves the state mid-epoch: resume from the last checkpoint, not from it.
-EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Eigen::MatrixXf& images,
+EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Dataset& data,
                         const BatchCallback& on_batch = {});
 
 }  // namespace lp

@@ -72,14 +72,14 @@ between "$(number auroc)" 0 1 && pass || fail "anomaly auroc"
 expect_ok holdout "$latentpad" anomaly --data "$data" --holdout 3 --epochs 1
 between "$(number auroc)" 0 1 && pass || fail "holdout auroc"
 
-expect_error bad-noise "--noise: unknown noise 'blur:1'" "$latentpad" denoise --data "$data" --weights "$model" --noise blur:1 --out "$out/x.png"
-expect_error bad-grid "--grid must be" "$latentpad" generate --weights "$model" --grid 1 --out "$out/x.png"
-expect_error bad-codes "--codes: 'x' is not a number" "$latentpad" generate --weights "$model" --codes "1,1 x,2" --out "$out/x.png"
-expect_error bad-range "--range" "$latentpad" generate --weights "$model" --range 1,-1 --out "$out/x.png"
+expect_usage bad-noise "--noise: unknown noise 'blur:1'" "$latentpad" denoise --data "$data" --weights "$model" --noise blur:1 --out "$out/x.png"
+expect_usage bad-grid "--grid must be" "$latentpad" generate --weights "$model" --grid 1 --out "$out/x.png"
+expect_usage bad-codes "--codes: 'x' is not a number" "$latentpad" generate --weights "$model" --codes "1,1 x,2" --out "$out/x.png"
+expect_usage bad-range "--range" "$latentpad" generate --weights "$model" --range 1,-1 --out "$out/x.png"
 expect_error bad-log "not a latentpad training log" "$latentpad" plot-loss --log "$data/train-labels-idx1-ubyte" --out "$out/x.png"
-expect_error bad-labels "--labels must be" "$latentpad" finetune --data "$data" --weights "$model" --labels 5
-expect_error bad-layer "no layer of width 7" "$latentpad" probe --data "$data" --weights "$model" --layer 7
-expect_error bad-holdout "--holdout must be" "$latentpad" anomaly --data "$data" --holdout 12
+expect_usage bad-labels "--labels must be" "$latentpad" finetune --data "$data" --weights "$model" --labels 5
+expect_usage bad-layer "no layer of width 7" "$latentpad" probe --data "$data" --weights "$model" --layer 7
+expect_usage bad-holdout "--holdout must be" "$latentpad" anomaly --data "$data" --holdout 12
 expect_error bad-dir "No such file or directory" "$latentpad" reconstruct --data "$data" --weights "$model" --out "$work/none/x.png"
 [ ! -e "$out/x.png" ] && pass || fail "a failed command left a file"
 idx_labels "$work/badlabels" 200 && printf '\x0c' | dd of="$work/badlabels" bs=1 seek=20 conv=notrunc status=none

@@ -39,18 +39,24 @@ expect_ok resume "$latentpad" train --data "$data" --epochs 3 --batch 32 --hidde
   --resume "$work/out/tiny.ckpt"
 [ "$(grep -c '^epoch' "$work/stdout")" -eq 1 ] && pass || fail "resume: expected exactly one more epoch"
 
-# Bad input: one clear line, non-zero exit.
-expect_error unknown-flag "not expected: --bogus" "$latentpad" train --bogus --out "$work/out/x.lpad"
-expect_error no-command "subcommand" "$latentpad"
+# Bad input: one clear line, exit 2 for a wrong invocation, 1 for a failure.
+expect_usage unknown-flag "^latentpad: error: .*--bogus" "$latentpad" train --bogus --out "$work/out/x.lpad"
+# The unknown option is reported even when a required one is missing too.
+expect_usage unknown-before-required "^latentpad: error: .*--bogus" "$latentpad" train --bogus
+expect_usage missing-out "^latentpad: error: --out is required$" "$latentpad" train --data "$data"
+rc=0 && "$latentpad" >"$work/stdout" 2>"$work/stderr" || rc=$?
+[ "$rc" -eq 2 ] && pass || fail "no subcommand: exit status $rc, expected 2"
+grep -q '^Subcommands:' "$work/stderr" && grep -qE '^ +train ' "$work/stderr" && grep -qE '^ +anomaly ' "$work/stderr" &&
+  pass || fail "no subcommand: the help text was not printed: $(head -3 "$work/stderr")"
 expect_error overwrite "already exists.*--force" "${train[@]}"
 expect_error out-dir "cannot write to .*/nowhere/: No such file" "$latentpad" train --data "$data" --out "$work/nowhere/x.lpad"
-expect_error epochs "--epochs must be" "$latentpad" train --data "$data" --epochs 0 --out "$work/out/x.lpad"
-expect_error lr "--lr must be" "$latentpad" train --data "$data" --lr -1 --out "$work/out/x.lpad"
-expect_error hidden "--hidden" "$latentpad" train --data "$data" --hidden 16,x --out "$work/out/x.lpad"
-expect_error dataset "dataset" "$latentpad" eval --dataset cifar
+expect_usage epochs "--epochs must be" "$latentpad" train --data "$data" --epochs 0 --out "$work/out/x.lpad"
+expect_usage lr "--lr must be" "$latentpad" train --data "$data" --lr -1 --out "$work/out/x.lpad"
+expect_usage hidden "--hidden" "$latentpad" train --data "$data" --hidden 16,x --out "$work/out/x.lpad"
+expect_usage dataset "dataset" "$latentpad" eval --dataset cifar
 expect_error no-data "missing .*t10k-images-idx3-ubyte" "$latentpad" eval --data "$work/nowhere" --weights "$model"
-expect_error z-nan "--z: 'nan' is not a finite number" "$latentpad" decode --z nan,0 --weights "$model"
-expect_error z-count "--z: expected 2" "$latentpad" decode --z 1 --weights "$model"
+expect_usage z-nan "--z: 'nan' is not a finite number" "$latentpad" decode --z nan,0 --weights "$model"
+expect_usage z-count "--z: expected 2" "$latentpad" decode --z 1 --weights "$model"
 expect_error missing-weights "No such file" "$latentpad" eval --data "$data" --weights "$work/none.lpad"
 head -c 1000 "$model" >"$work/cut.lpad"
 expect_error truncated-weights "truncated" "$latentpad" info --weights "$work/cut.lpad"
@@ -60,6 +66,8 @@ head -c 5000 "$data/train-images-idx3-ubyte" >"$work/out/cut-idx"
 mkdir -p "$work/bad" && cp "$work/out/cut-idx" "$work/bad/train-images-idx3-ubyte" && cp "$data"/*labels* "$work/bad/"
 cp "$data/t10k-images-idx3-ubyte.gz" "$work/bad/"
 expect_error truncated-idx "truncated" "$latentpad" train --data "$work/bad" --out "$work/out/y.lpad"
+expect_error unwritable-figure "^latentpad: error: /nonexistent-dir/x.png: No such file or directory$" \
+  "$latentpad" generate --weights "$model" --out /nonexistent-dir/x.png
 [ ! -e "$work/out/x.lpad" ] && [ ! -e "$work/out/y.lpad" ] && pass || fail "a failed run left an output file"
 ls "$work/out" | grep -q '\.tmp\.' && fail "temporary file left behind" || pass
 

@@ -40,8 +40,9 @@ TEST_CASE("a classifier learns a separable problem and k-NN finds neighbours", "
   config.epochs = 60;
   config.batch = 32;
   config.lr = 1e-2;
-  const double loss = classifier_train(net, x, y, config, rng);
-  CHECK(loss < 0.1);
+  const ClassifierResult trained = classifier_train(net, x, y, config, rng);
+  CHECK_FALSE(trained.diverged);
+  CHECK(trained.loss < 0.1);
   CHECK(accuracy(classifier_predict(net, x), y) > 0.97);
   // Frozen body: only the head moves.
   Mlp frozen = classifier_create(body, 3, rng);
@@ -52,4 +53,24 @@ TEST_CASE("a classifier learns a separable problem and k-NN finds neighbours", "
   Eigen::MatrixXf queries(2, 3);
   queries << -2, 2, 0, 0, 0, 2.5f;
   CHECK(knn_predict(x, y, queries, 5) == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("classifier training stops when an epoch's loss ends above the untrained network's", "[classifier]") {
+  Rng rng(21);
+  Eigen::MatrixXf x(2, 200);
+  std::vector<uint8_t> y(200);
+  for (int i = 0; i < 200; ++i) {
+    y[i] = static_cast<uint8_t>(i % 2);
+    x(0, i) = (y[i] ? 1.0f : -1.0f) + 0.3f * rng.normal();
+    x(1, i) = rng.normal();
+  }
+  Mlp net = classifier_create(mlp_create({{2, 16}, {Activation::tanh}}, rng), 2, rng);
+  ClassifierTraining config;
+  config.epochs = 5;
+  config.batch = 20;
+  config.lr = 1e4;  // every step overshoots: logits explode
+  const ClassifierResult result = classifier_train(net, x, y, config, rng);
+  INFO(result.error);
+  CHECK(result.diverged);
+  CHECK_THAT(result.error, Catch::StartsWith("classifier training diverged: epoch 1's mean loss"));
 }

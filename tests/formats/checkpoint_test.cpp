@@ -15,7 +15,12 @@ TEST_CASE("training checkpoints round-trip the whole train state and configurati
   std::string noise_error;
   REQUIRE(noise_parse("gaussian:0.25", &config.noise, &noise_error));
   TrainState state = train_state_create({20, {8}, 2}, config);
-  const Eigen::MatrixXf images = test::random_matrix(20, 50, 101).cwiseAbs();
+  Dataset images;
+  images.rows = 4;
+  images.cols = 5;
+  Rng pixels(101);
+  for (int i = 0; i < 50 * 20; ++i) images.pixels.push_back(static_cast<uint8_t>(pixels.below(256)));
+  images.labels.assign(50, 0);
   REQUIRE(train_epoch(state, config, images).ok);
 
   ModelFile back;
@@ -27,6 +32,8 @@ TEST_CASE("training checkpoints round-trip the whole train state and configurati
   TrainConfig restored_config;
   REQUIRE(checkpoint_to_train_state(back, &restored, &restored_config, &error));
   CHECK(restored.epoch == 1);
+  CHECK(restored.untrained_loss == state.untrained_loss);  // exact: the divergence rule's baseline
+  CHECK(restored.untrained_loss > 0.0);
   CHECK(restored.adam.step == state.adam.step);
   REQUIRE(restored.adam.m.size() == state.adam.m.size());
   for (size_t i = 0; i < state.adam.m.size(); ++i) {

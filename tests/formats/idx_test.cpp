@@ -33,13 +33,17 @@ TEST_CASE("idx files round-trip and scale to [0,1]", "[idx]") {
   labels.dims = {3};
   labels.values = {7, 0, 9};
   Dataset data;
-  REQUIRE(dataset_from_idx(images, labels, &data, &error));
+  REQUIRE(dataset_from_idx(std::move(images), std::move(labels), &data, &error));
   CHECK(data.size() == 3);
   CHECK(data.rows == 2);
-  CHECK(data.images.rows() == 4);
-  CHECK(data.images(0, 0) == 0.0f);
-  CHECK(data.images(1, 0) == Approx(20.0f / 255.0f));
-  CHECK(data.images(3, 2) == Approx(220.0f / 255.0f));  // image 2, pixel 3 = value 11*20
+  CHECK(data.pixel_count() == 4);
+  CHECK(data.pixels.size() == 12);  // kept as the file's bytes
+  const Eigen::MatrixXf x = data.floats();
+  CHECK(x.rows() == 4);
+  CHECK(x(0, 0) == 0.0f);
+  CHECK(x(1, 0) == 20.0f / 255.0f);
+  CHECK(x(3, 2) == 220.0f / 255.0f);  // image 2, pixel 3 = value 11*20
+  CHECK(data.floats(2, 1)(3, 0) == 220.0f / 255.0f);
   CHECK(data.labels[2] == 9);
 }
 
@@ -93,9 +97,9 @@ TEST_CASE("broken idx files are rejected with a precise reason", "[idx]") {
     labels.dims = {2};
     labels.values = {1, 2};
     Dataset data;
-    CHECK_FALSE(dataset_from_idx(images, labels, &data, &error));
+    CHECK_FALSE(dataset_from_idx(IdxArray(images), IdxArray(labels), &data, &error));
     CHECK_THAT(error, Catch::Contains("3 images but 2 labels"));
-    CHECK_FALSE(dataset_from_idx(labels, labels, &data, &error));
+    CHECK_FALSE(dataset_from_idx(IdxArray(labels), IdxArray(labels), &data, &error));
   }
 }
 
@@ -116,5 +120,5 @@ TEST_CASE("float idx arrays round-trip exactly", "[idx]") {
   IdxArray labels;
   labels.dims = {3};
   labels.values = {0, 1, 2};
-  CHECK_FALSE(dataset_from_idx(back, labels, &data, &error));
+  CHECK_FALSE(dataset_from_idx(IdxArray(back), IdxArray(labels), &data, &error));
 }

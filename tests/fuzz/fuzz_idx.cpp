@@ -14,12 +14,16 @@
 namespace {
 
 void check_idx(const uint8_t* data, size_t size) {
-  lp::IdxArray array;
-  std::string error;
-  if (!lp::idx_parse(data, size, &array, &error)) {
-    FUZZ_CHECK(!error.empty());
+  lp::IdxArray array, moved;
+  std::string error, moved_error;
+  const bool parsed = lp::idx_parse(data, size, &array, &error);
+  // The overload that takes over a buffer (what file loading uses) agrees.
+  FUZZ_CHECK(lp::idx_parse(std::vector<uint8_t>(data, data + size), &moved, &moved_error) == parsed);
+  if (!parsed) {
+    FUZZ_CHECK(!error.empty() && moved_error == error);
     return;
   }
+  FUZZ_CHECK(moved.values == array.values && moved.dims == array.dims && moved.type == array.type);
   const std::vector<uint8_t> again = lp::idx_encode(array);
   FUZZ_CHECK(again == std::vector<uint8_t>(data, data + size));
   if (array.type == lp::IdxType::f32) FUZZ_CHECK(lp::idx_floats(array).size() * 4 == array.values.size());
@@ -31,9 +35,10 @@ void check_idx(const uint8_t* data, size_t size) {
     labels.dims = {array.dims[0]};
     labels.values.assign(array.dims[0], 3);
     lp::Dataset dataset;
-    if (lp::dataset_from_idx(array, labels, &dataset, &error)) {
-      FUZZ_CHECK(dataset.size() == static_cast<int>(array.dims[0]));
-      FUZZ_CHECK(dataset.images.rows() == int64_t{dataset.rows} * dataset.cols);
+    const uint32_t count = array.dims[0];
+    if (lp::dataset_from_idx(std::move(array), std::move(labels), &dataset, &error)) {
+      FUZZ_CHECK(dataset.size() == static_cast<int>(count));
+      FUZZ_CHECK(dataset.pixels.size() == size_t{count} * dataset.rows * dataset.cols);
     } else {
       FUZZ_CHECK(!error.empty());
     }

@@ -105,7 +105,7 @@ TEST_CASE("dataset_load reads plain and gzipped IDX splits", "[file_io]") {
   REQUIRE(dataset_load(dir.path, Split::train, &data, &error));
   CHECK(data.size() == 3);
   CHECK(data.rows == 4);
-  CHECK(data.images(1, 1) == Approx(17.0f / 255.0f));  // image 1, pixel 1: value 16 + 1
+  CHECK(data.floats()(1, 1) == 17.0f / 255.0f);  // image 1, pixel 1: value 16 + 1
   CHECK_FALSE(dataset_load(dir.path, Split::test, &data, &error));
   CHECK_THAT(error, Catch::Contains("t10k-images-idx3-ubyte"));
   // A truncated gzip names the file.
@@ -129,4 +129,11 @@ TEST_CASE("model files save and load through disk", "[file_io]") {
   write(dir / "junk.lpad", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24});
   CHECK_FALSE(model_file_load(dir / "junk.lpad", &back, &error));
   CHECK_THAT(error, Catch::Contains("junk.lpad: not a LatentPad model file"));
+}
+
+TEST_CASE("a failed write names the user's path, not the temporary file", "[file_io]") {
+  std::string error;
+  const char bytes[] = "x";
+  REQUIRE_FALSE(write_file_atomic("/nonexistent-latentpad-dir/x.png", bytes, 1, &error));
+  CHECK(error == "/nonexistent-latentpad-dir/x.png: No such file or directory");
 }

@@ -3,6 +3,7 @@
 #include "eval/reconstruction.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 using namespace lp;
 
@@ -10,24 +11,37 @@ namespace {
 
 // A few hundred 8x8 "images": one of four bright bars plus noise, so there is
 // real structure for a 2-D code to capture.
-Eigen::MatrixXf bar_images(int n, uint64_t seed) {
+Dataset bar_images(int n, uint64_t seed) {
   Rng rng(seed);
-  Eigen::MatrixXf images(64, n);
+  Dataset data;
+  data.rows = data.cols = 8;
   for (int i = 0; i < n; ++i) {
     const int kind = static_cast<int>(rng.below(4));
     for (int p = 0; p < 64; ++p) {
       const int r = p / 8, c = p % 8;
       const bool on = kind == 0 ? r == 2 : kind == 1 ? r == 5 : kind == 2 ? c == 2 : c == 5;
-      images(p, i) = on ? 0.9f : 0.05f * rng.uniform();
+      data.pixels.push_back(static_cast<uint8_t>(on ? 230 : rng.below(13)));
     }
+    data.labels.push_back(static_cast<uint8_t>(kind));
   }
-  return images;
+  return data;
+}
+
+// Noise: uniform bytes. The untrained model's constant grey scores about 1/12;
+// a model whose outputs have saturated to 0 or 1 scores about 1/3.
+Dataset noise_images(int n, uint64_t seed) {
+  Rng rng(seed);
+  Dataset data;
+  data.rows = data.cols = 8;
+  for (int i = 0; i < 64 * n; ++i) data.pixels.push_back(static_cast<uint8_t>(rng.below(256)));
+  data.labels.assign(static_cast<size_t>(n), 0);
+  return data;
 }
 
 }  // namespace
 
 TEST_CASE("a short training run really lowers the loss", "[trainer]") {
-  const Eigen::MatrixXf images = bar_images(300, 1);
+  const Dataset images = bar_images(300, 1);
   TrainConfig config;
   config.batch = 16;
   config.schedule = {3e-3, {}, 0.5};
@@ -51,7 +65,7 @@ TEST_CASE("a short training run really lowers the loss", "[trainer]") {
 }
 
 TEST_CASE("training is reproducible for a seed and thread count", "[trainer][threads]") {
-  const Eigen::MatrixXf images = bar_images(100, 2);
+  const Dataset images = bar_images(100, 2);
   for (int threads : {1, 2}) {
     TrainConfig config;
     config.batch = 10;
@@ -69,7 +83,7 @@ TEST_CASE("training is reproducible for a seed and thread count", "[trainer][thr
 }
 
 TEST_CASE("splitting a batch over threads gives the same gradient step", "[trainer][threads]") {
-  const Eigen::MatrixXf images = bar_images(64, 3);
+  const Dataset images = bar_images(64, 3);
   TrainConfig one, two;
   one.batch = two.batch = 64;  // one batch: shuffling order does not matter
   two.threads = 2;
@@ -80,21 +94,56 @@ TEST_CASE("splitting a batch over threads gives the same gradient step", "[train
   CHECK(diff < 1e-6f);
 }
 
-TEST_CASE("a diverging run stops with the epoch and batch named", "[trainer]") {
-  Eigen::MatrixXf images = bar_images(40, 4);
-  images(0, 7) = std::numeric_limits<float>::quiet_NaN();
+TEST_CASE("a run whose loss overflows stops with the epoch and batch named", "[trainer]") {
+  const Dataset images = bar_images(80, 4);
   TrainConfig config;
   config.batch = 40;
+  config.schedule = {1e38, {}, 0.5};
   TrainState state = train_state_create({64, {8}, 2}, config);
-  const Eigen::MatrixXf before = state.model.encoder.layers[0].weight;
   const EpochResult result = train_epoch(state, config, images);
   CHECK_FALSE(result.ok);
-  CHECK_THAT(result.error, Catch::StartsWith("loss became NaN at epoch 1, batch 1"));
-  CHECK(state.model.encoder.layers[0].weight == before);  // the bad step never applied
+  CHECK(result.diverged);
+  // Batch 1's step blows the weights up; batch 2's loss is the first that is not finite.
+  CHECK_THAT(result.error, Catch::Matches("training diverged: the loss became (NaN|infinite) at epoch 1, batch 2"));
+  CHECK(state.epoch == 0);
+}
+
+TEST_CASE("an epoch whose mean loss ends above the untrained model's has diverged", "[trainer]") {
+  const Dataset images = noise_images(300, 6);
+  TrainConfig config;
+  config.batch = 16;
+  config.schedule = {100.0, {}, 0.5};  // finite but absurd: every output saturates
+  TrainState state = train_state_create({64, {32, 16}, 2}, config);
+  const EpochResult result = train_epoch(state, config, images);
+  INFO(result.error);
+  CHECK(result.diverged);
+  CHECK_FALSE(result.ok);
+  CHECK(std::isfinite(result.train_loss));
+  CHECK(result.train_loss > state.untrained_loss);
+  CHECK_THAT(result.error, Catch::StartsWith("training diverged: epoch 1's mean loss"));
+  CHECK(state.epoch == 0);
+  // The baseline: the untrained model's loss on the first eight batches.
+  TrainState fresh = train_state_create({64, {32, 16}, 2}, config);
+  CHECK(state.untrained_loss == untrained_loss(fresh.model, images, 16));
+}
+
+TEST_CASE("the divergence rule does not fire on a run that learns", "[trainer]") {
+  const Dataset images = bar_images(300, 7);
+  TrainConfig config;
+  config.batch = 16;
+  config.schedule = {3e-3, {}, 0.5};
+  TrainState state = train_state_create({64, {32, 16}, 2}, config);
+  for (int e = 0; e < 3; ++e) {
+    const EpochResult result = train_epoch(state, config, images);
+    INFO(result.error);
+    REQUIRE(result.ok);
+    CHECK(result.train_loss < state.untrained_loss);
+  }
+  CHECK(state.untrained_loss > 0.0);
 }
 
 TEST_CASE("a batch callback can cancel an epoch", "[trainer]") {
-  const Eigen::MatrixXf images = bar_images(50, 5);
+  const Dataset images = bar_images(50, 5);
   TrainConfig config;
   config.batch = 10;
   TrainState state = train_state_create({64, {8}, 2}, config);

@@ -1,5 +1,8 @@
 #include "cli_common.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <thread>
 #include <cstdlib>
 
 namespace lp::cli {
@@ -57,6 +60,18 @@ ModelFile load_autoencoder_for(const std::string& path, const Dataset& data) {
   return file;
 }
 
+void require_option(const std::string& value, const char* name) {
+  if (value.empty()) throw UsageError(std::string(name) + " is required");
+}
+
+int cpu_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+std::string fmt_rate(double lr) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", lr);
+  return buf;
+}
+
 std::vector<int> parse_int_list(const std::string& text, const char* what) {
   std::vector<int> values;
   if (text.empty()) return values;
@@ -67,7 +82,7 @@ std::vector<int> parse_int_list(const std::string& text, const char* what) {
     char* end = nullptr;
     const long v = std::strtol(field.c_str(), &end, 10);
     if (field.empty() || *end != '\0' || v < 0 || v > 1000000)
-      throw Error(std::string("--") + what + ": '" + field + "' is not a non-negative integer");
+      throw UsageError(std::string("--") + what + ": '" + field + "' is not a non-negative integer");
     values.push_back(static_cast<int>(v));
     if (comma == std::string::npos) break;
     start = comma + 1;

@@ -15,6 +15,14 @@ namespace lp::cli {
 struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A wrong invocation (a bad or missing option, a value out of range): the
+// same message, exit status 2, like the argument parser's own errors.
+struct UsageError : Error {
+  using Error::Error;
+};
+// For options every run needs: checked when the command runs rather than by
+// the parser, which would report a missing --out before an unknown option.
+void require_option(const std::string& value, const char* name);
 
 // Each subcommand adds itself to the app; the returned callback runs it.
 void add_train(CLI::App& app);
@@ -51,6 +59,10 @@ ModelFile load_model(const std::string& path, ModelKind needed);
 void require_ten_classes(const Dataset& data, const std::string& what);
 // A full autoencoder whose input fits the data set's images.
 ModelFile load_autoencoder_for(const std::string& path, const Dataset& data);
+// The machine's hardware threads (at least 1).
+int cpu_threads();
+// A learning rate as a user would type it: 0.001, 100, 1e-05.
+std::string fmt_rate(double lr);
 // "256,128,64" -> {256, 128, 64}; empty string -> {}.
 std::vector<int> parse_int_list(const std::string& text, const char* what);
 

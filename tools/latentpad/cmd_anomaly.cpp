@@ -52,7 +52,7 @@ void histogram_draw(const std::vector<float>& neg, const std::vector<float>& pos
   std::printf("wrote %s (%dx%d)\n", path.c_str(), canvas.width(), canvas.height());
 }
 
-std::vector<float> scores_of(const Autoencoder& model, const Eigen::MatrixXf& images) {
+std::vector<float> scores_of(const Autoencoder& model, const Dataset& images) {
   const Eigen::VectorXf e = reconstruction_errors(model, images);
   return std::vector<float>(e.data(), e.data() + e.size());
 }
@@ -63,25 +63,24 @@ void run(const Options& o) {
   std::vector<float> negatives, positives;
   std::string neg_name, pos_name, title;
   if (o.holdout >= 0) {
-    if (o.holdout > 9) throw Error("--holdout must be a class from 0 to 9");
-    if (o.epochs < 1 || o.epochs > 1000) throw Error("--epochs must be between 1 and 1000");
+    if (o.holdout > 9) throw UsageError("--holdout must be a class from 0 to 9");
+    if (o.epochs < 1 || o.epochs > 1000) throw UsageError("--epochs must be between 1 and 1000");
     const Dataset train = load_split(in_choice, Split::train);
     require_ten_classes(train, "training");
     std::vector<int> keep;
     for (int i = 0; i < train.size(); ++i)
       if (train.labels[i] != o.holdout) keep.push_back(i);
-    Eigen::MatrixXf images(train.images.rows(), static_cast<Eigen::Index>(keep.size()));
-    for (size_t i = 0; i < keep.size(); ++i) images.col(static_cast<Eigen::Index>(i)) = train.images.col(keep[i]);
+    const Dataset images = dataset_subset(train, keep);
     TrainConfig config;
-    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    TrainState state = train_state_create({static_cast<int>(images.rows()), {256, 128, 64}, 2}, config);
+    config.threads = cpu_threads();
+    TrainState state = train_state_create({images.pixel_count(), {256, 128, 64}, 2}, config);
     std::printf("training without class %d: %zu images, %d epochs\n", o.holdout, keep.size(), o.epochs);
     for (int e = 0; e < o.epochs; ++e) {
       const EpochResult r = train_epoch(state, config, images);
-      if (!r.ok) throw Error(r.error);
+      if (!r.ok) throw Error(r.error + " (learning rate " + fmt_rate(config.schedule.rate(e)) + ")");
       std::printf("  epoch %d train_loss %.5f\n", e + 1, r.train_loss);
     }
-    const std::vector<float> all = scores_of(state.model, in_test.images);
+    const std::vector<float> all = scores_of(state.model, in_test);
     for (int i = 0; i < in_test.size(); ++i) (in_test.labels[i] == o.holdout ? positives : negatives).push_back(all[i]);
     neg_name = o.inliers + " classes seen in training";
     pos_name = o.inliers + " class " + std::to_string(o.holdout) + " (held out)";
@@ -90,8 +89,8 @@ void run(const Options& o) {
     const ModelFile file = load_autoencoder_for(path, in_test);
     const Dataset out_test = load_split(DatasetChoice{o.outliers, o.outlier_data}, Split::test);
     if (out_test.rows != in_test.rows || out_test.cols != in_test.cols) throw Error("image sizes differ");
-    negatives = scores_of(file.model, in_test.images);
-    positives = scores_of(file.model, out_test.images);
+    negatives = scores_of(file.model, in_test);
+    positives = scores_of(file.model, out_test);
     neg_name = o.inliers + " test (inliers)";
     pos_name = o.outliers + " test (outliers)";
   }

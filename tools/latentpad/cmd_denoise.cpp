@@ -17,23 +17,25 @@ struct Options {
 };
 
 void run(const Options& o) {
+  require_option(o.out, "--out");
   NoiseSpec noise;
   std::string error;
-  if (!noise_parse(o.noise, &noise, &error)) throw Error("--noise: " + error);
-  if (o.n < 1 || o.n > 100) throw Error("--n must be between 1 and 100");
+  if (!noise_parse(o.noise, &noise, &error)) throw UsageError("--noise: " + error);
+  if (o.n < 1 || o.n > 100) throw UsageError("--n must be between 1 and 100");
   const Dataset test = load_split(o.dataset, Split::test);
   const std::string path = weights_or_shipped(o.weights, o.dataset.name, Shipped::denoiser);
   const ModelFile file = load_autoencoder_for(path, test);
 
-  Eigen::MatrixXf noisy = test.images;
+  const Eigen::MatrixXf images = test.floats();
+  Eigen::MatrixXf noisy = images;
   Rng rng(o.seed, 7);
   noise_apply(noise, noisy.data(), static_cast<size_t>(noisy.size()), rng);
   const Eigen::MatrixXf clean_out = reconstruct(file.model, noisy);
   double before = 0, after = 0;
-  const size_t pixels = static_cast<size_t>(test.images.rows());
+  const size_t pixels = static_cast<size_t>(images.rows());
   for (int i = 0; i < test.size(); ++i) {
-    before += psnr(test.images.col(i).data(), noisy.col(i).data(), pixels);
-    after += psnr(test.images.col(i).data(), clean_out.col(i).data(), pixels);
+    before += psnr(images.col(i).data(), noisy.col(i).data(), pixels);
+    after += psnr(images.col(i).data(), clean_out.col(i).data(), pixels);
   }
   before /= test.size();
   after /= test.size();
@@ -42,11 +44,11 @@ void run(const Options& o) {
 
   std::vector<DigitCell> clean, corrupted, restored;
   for (int i = 0; i < o.n; ++i) {
-    clean.push_back({test.images.col(i).data(), ""});
+    clean.push_back({images.col(i).data(), ""});
     char title[32];
-    std::snprintf(title, sizeof title, "%.1f dB", psnr(test.images.col(i).data(), noisy.col(i).data(), pixels));
+    std::snprintf(title, sizeof title, "%.1f dB", psnr(images.col(i).data(), noisy.col(i).data(), pixels));
     corrupted.push_back({noisy.col(i).data(), title});
-    std::snprintf(title, sizeof title, "%.1f dB", psnr(test.images.col(i).data(), clean_out.col(i).data(), pixels));
+    std::snprintf(title, sizeof title, "%.1f dB", psnr(images.col(i).data(), clean_out.col(i).data(), pixels));
     restored.push_back({clean_out.col(i).data(), title});
   }
   digit_figure_save(o.out,
@@ -66,7 +68,7 @@ void add_denoise(CLI::App& app) {
   cmd->add_option("--noise", o->noise, "gaussian:S or saltpepper:P")->capture_default_str();
   cmd->add_option("--n", o->n, "Digits in the figure")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the noise")->capture_default_str();
-  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->add_option("--out", o->out, "PNG file to write (required)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -15,14 +15,15 @@ struct Options {
 };
 
 void run(const Options& o) {
+  require_option(o.out, "--out");
   const Dataset test = load_split(o.dataset, Split::test);
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, test);
   if (file.model.encoder.out_size() != 2) throw Error("embed draws 2-D codes; this model's codes have " +
                                                       std::to_string(file.model.encoder.out_size()) + " dimensions");
-  if (o.count < 0) throw Error("--count must be non-negative");
+  if (o.count < 0) throw UsageError("--count must be non-negative");
   const int n = o.count == 0 ? test.size() : std::min(o.count, test.size());
-  const Eigen::MatrixXf codes = mlp_infer(file.model.encoder, test.images.leftCols(n));
+  const Eigen::MatrixXf codes = infer_images(file.model.encoder, test, 0, n);
 
   if (!o.csv.empty()) {
     std::string text = "x,y,label\n";
@@ -63,7 +64,7 @@ void add_embed(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("embed", "The test set's 2-D codes as a labelled scatter (PNG) and CSV");
   add_dataset_options(*cmd, o->dataset);
   cmd->add_option("--weights", o->weights, "Autoencoder [default: the shipped model for --dataset]");
-  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->add_option("--out", o->out, "PNG file to write (required)");
   cmd->add_option("--csv", o->csv, "Also write x,y,label rows to this CSV file");
   cmd->add_option("--count", o->count, "Only the first N test images [default: all]");
   cmd->callback([o] { run(*o); });

@@ -15,7 +15,7 @@ struct EncodeOptions {
 };
 
 void run_encode(const EncodeOptions& o) {
-  if (o.count < 0) throw Error("--count must be non-negative");
+  if (o.count < 0) throw UsageError("--count must be non-negative");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_model(path, ModelKind::encoder);
   const Mlp& encoder = file.model.encoder;
@@ -23,7 +23,7 @@ void run_encode(const EncodeOptions& o) {
   if (test.rows * test.cols != encoder.in_size())
     throw Error(path + " expects " + std::to_string(encoder.in_size()) + "-pixel images");
   const int n = o.count == 0 ? test.size() : std::min(o.count, test.size());
-  const Eigen::MatrixXf codes = mlp_infer(encoder, test.images.leftCols(n));
+  const Eigen::MatrixXf codes = infer_images(encoder, test, 0, n);
   std::printf("index,label");
   for (int d = 0; d < codes.rows(); ++d) std::printf(",z%d", d);
   std::printf("\n");

@@ -18,7 +18,7 @@ void run_eval(const EvalOptions& o) {
   const ModelFile file = load_autoencoder_for(path, test);
   std::printf("model %s\n", path.c_str());
   std::printf("images %d\n", test.size());
-  std::printf("test_mse %.6f\n", reconstruction_mse(file.model, test.images));
+  std::printf("test_mse %.6f\n", reconstruction_mse(file.model, test, cpu_threads()));
 }
 
 }  // namespace

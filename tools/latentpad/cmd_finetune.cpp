@@ -33,15 +33,15 @@ void run(const Options& o) {
   const Dataset train = load_split(o.dataset, Split::train), test = load_split(o.dataset, Split::test);
   require_ten_classes(train, "training");
   require_ten_classes(test, "test");
-  if (o.labels < 10 || o.labels > train.size()) throw Error("--labels must be between 10 and the training set size");
-  if (o.seeds < 1 || o.seeds > 100) throw Error("--seeds must be between 1 and 100");
-  if (o.epochs < 1 || o.epochs > 100000) throw Error("--epochs must be between 1 and 100000");
+  if (o.labels < 10 || o.labels > train.size()) throw UsageError("--labels must be between 10 and the training set size");
+  if (o.seeds < 1 || o.seeds > 100) throw UsageError("--seeds must be between 1 and 100");
+  if (o.epochs < 1 || o.epochs > 100000) throw UsageError("--epochs must be between 1 and 100000");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, train);
   const Mlp& encoder = file.model.encoder;
   const int keep = o.layers == 0 ? static_cast<int>(encoder.layers.size()) - 1 : o.layers;
   if (keep < 1 || keep > static_cast<int>(encoder.layers.size()))
-    throw Error("--layers must be between 1 and " + std::to_string(encoder.layers.size()));
+    throw UsageError("--layers must be between 1 and " + std::to_string(encoder.layers.size()));
   Mlp body;
   body.layers.assign(encoder.layers.begin(), encoder.layers.begin() + keep);
 
@@ -50,18 +50,16 @@ void run(const Options& o) {
   for (int s : body.spec().sizes) std::printf("%d-", s);
   std::printf("10, softmax), Adam 1e-3, %d epochs, all layers trained\n", o.epochs);
   std::vector<double> pretrained, scratch;
+  const Eigen::MatrixXf test_images = test.floats();
   for (int seed = 0; seed < o.seeds; ++seed) {
     // The labelled subset: a seeded random sample of the training set.
     Rng pick(static_cast<uint64_t>(seed), 11);
     std::vector<int> order(train.size());
     for (int i = 0; i < train.size(); ++i) order[i] = i;
     for (int i = 0; i < o.labels; ++i) std::swap(order[i], order[i + pick.below(static_cast<uint32_t>(train.size() - i))]);
-    Eigen::MatrixXf x(train.images.rows(), o.labels);
-    std::vector<uint8_t> y(o.labels);
-    for (int i = 0; i < o.labels; ++i) {
-      x.col(i) = train.images.col(order[i]);
-      y[i] = train.labels[order[i]];
-    }
+    const Dataset subset = dataset_subset(train, std::vector<int>(order.begin(), order.begin() + o.labels));
+    const Eigen::MatrixXf x = subset.floats();
+    const std::vector<uint8_t>& y = subset.labels;
     ClassifierTraining config;
     config.epochs = o.epochs;
     config.batch = std::min(o.labels, 100);
@@ -71,8 +69,9 @@ void run(const Options& o) {
       Mlp start = body;
       if (variant == 1) start = mlp_create(body.spec(), rng);  // same shape, random weights
       Mlp net = classifier_create(start, 10, rng);
-      classifier_train(net, x, y, config, rng);
-      accuracy_of[variant] = accuracy(classifier_predict(net, test.images), test.labels);
+      const ClassifierResult trained = classifier_train(net, x, y, config, rng);
+      if (trained.diverged) throw Error(trained.error + " (learning rate " + fmt_rate(config.lr) + ")");
+      accuracy_of[variant] = accuracy(classifier_predict(net, test_images), test.labels);
     }
     pretrained.push_back(accuracy_of[0]);
     scratch.push_back(accuracy_of[1]);

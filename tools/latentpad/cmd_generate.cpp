@@ -16,6 +16,7 @@ struct Options {
 };
 
 void run(const Options& o) {
+  require_option(o.out, "--out");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_model(path, ModelKind::decoder);
   const Mlp& decoder = file.model.decoder;
@@ -29,14 +30,14 @@ void run(const Options& o) {
   int columns;
   if (!o.codes.empty()) {
     std::vector<std::vector<float>> list;
-    if (!code_list_parse(o.codes, 2, &list, &error, 400)) throw Error("--codes: " + error);
+    if (!code_list_parse(o.codes, 2, &list, &error, 400)) throw UsageError("--codes: " + error);
     for (const auto& c : list) codes.insert(codes.end(), c.begin(), c.end());
     columns = std::min<int>(static_cast<int>(list.size()), 10);
   } else {
-    if (o.grid < 2 || o.grid > 32) throw Error("--grid must be between 2 and 32");
+    if (o.grid < 2 || o.grid > 32) throw UsageError("--grid must be between 2 and 32");
     std::vector<float> r;
-    if (!code_parse(o.range, 2, &r, &error)) throw Error("--range: " + error);
-    if (!(r[1] > r[0])) throw Error("--range: the upper end must exceed the lower");
+    if (!code_parse(o.range, 2, &r, &error)) throw UsageError("--range: " + error);
+    if (!(r[1] > r[0])) throw UsageError("--range: the upper end must exceed the lower");
     const float step = (r[1] - r[0]) / (o.grid - 1);
     // Rows from the top (largest y) down, columns left to right: x right, y up.
     for (int row = 0; row < o.grid; ++row)
@@ -70,7 +71,7 @@ void add_generate(CLI::App& app) {
   cmd->add_option("--grid", o->grid, "Cells per side of the grid")->capture_default_str();
   cmd->add_option("--range", o->range, "Grid range lo,hi on both axes")->capture_default_str();
   cmd->add_option("--codes", o->codes, "Decode these codes instead, e.g. \"-1.5,-1.5 1.5,1.5 10,10 -100,100\"");
-  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->add_option("--out", o->out, "PNG file to write (required)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -15,6 +15,8 @@ struct Options {
 };
 
 void run(const Options& o) {
+  require_option(o.log, "--log");
+  require_option(o.out, "--out");
   std::vector<uint8_t> bytes;
   std::string error;
   if (!read_file(o.log, &bytes, &error, 64u << 20)) throw Error(error);
@@ -71,8 +73,8 @@ void run(const Options& o) {
 void add_plot_loss(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("plot-loss", "Training and test curves from a train log (PNG)");
-  cmd->add_option("--log", o->log, "CSV log written by latentpad train (<out>.csv)")->required();
-  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->add_option("--log", o->log, "CSV log written by latentpad train (<out>.csv) (required)");
+  cmd->add_option("--out", o->out, "PNG file to write (required)");
   cmd->callback([o] { run(*o); });
 }
 

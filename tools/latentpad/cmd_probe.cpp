@@ -31,11 +31,11 @@ void run(const Options& o) {
     const std::vector<int> width = parse_int_list(o.layer, "layer");
     size_t k = 0;
     while (k < encoder.layers.size() && (width.size() != 1 || encoder.layers[k].out_size() != width[0])) ++k;
-    if (k == encoder.layers.size()) throw Error("--layer: the encoder has no layer of width " + o.layer);
+    if (k == encoder.layers.size()) throw UsageError("--layer: the encoder has no layer of width " + o.layer);
     body.layers.assign(encoder.layers.begin(), encoder.layers.begin() + k + 1);
   }
-  if (o.k < 1 || o.k > 100) throw Error("--k must be between 1 and 100");
-  const Eigen::MatrixXf f_train = mlp_infer(body, train.images), f_test = mlp_infer(body, test.images);
+  if (o.k < 1 || o.k > 100) throw UsageError("--k must be between 1 and 100");
+  const Eigen::MatrixXf f_train = infer_images(body, train), f_test = infer_images(body, test);
   const double knn = accuracy(knn_predict(f_train, train.labels, f_test, o.k), test.labels);
   Rng rng(0, 13);
   Mlp linear;
@@ -43,7 +43,8 @@ void run(const Options& o) {
   ClassifierTraining config;
   config.epochs = o.epochs;
   config.batch = 256;
-  classifier_train(linear, f_train, train.labels, config, rng);
+  const ClassifierResult trained = classifier_train(linear, f_train, train.labels, config, rng);
+  if (trained.diverged) throw Error(trained.error);
   const double lin = accuracy(classifier_predict(linear, f_test), test.labels);
   std::printf("features: %s layer, %d dimensions, frozen (%s)\n", o.layer.c_str(), body.out_size(), path.c_str());
   std::printf("knn_accuracy %.4f (k=%d, %d training codes)\n", knn, o.k, train.size());

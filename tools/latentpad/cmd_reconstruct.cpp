@@ -15,12 +15,13 @@ struct Options {
 };
 
 void run(const Options& o) {
+  require_option(o.out, "--out");
   const Dataset test = load_split(o.dataset, Split::test);
-  if (o.n < 1 || o.n > 200) throw Error("--n must be between 1 and 200");
-  if (o.first < 0 || o.first + o.n > test.size()) throw Error("--first and --n must select test images that exist");
+  if (o.n < 1 || o.n > 200) throw UsageError("--n must be between 1 and 200");
+  if (o.first < 0 || o.first + o.n > test.size()) throw UsageError("--first and --n must select test images that exist");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_autoencoder_for(path, test);
-  const Eigen::MatrixXf images = test.images.middleCols(o.first, o.n);
+  const Eigen::MatrixXf images = test.floats(o.first, o.n);
   const Eigen::MatrixXf recon = reconstruct(file.model, images);
   const Eigen::VectorXf errors = reconstruction_errors(file.model, images);
 
@@ -49,7 +50,7 @@ void add_reconstruct(CLI::App& app) {
   cmd->add_option("--weights", o->weights, "Autoencoder [default: the shipped model for --dataset]");
   cmd->add_option("--n", o->n, "How many test images")->capture_default_str();
   cmd->add_option("--first", o->first, "Index of the first test image")->capture_default_str();
-  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->add_option("--out", o->out, "PNG file to write (required)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -24,11 +24,12 @@ void write_or_throw(const std::string& path, const std::vector<uint8_t>& bytes) 
 }
 
 void run_site_data(const SiteOptions& o) {
+  require_option(o.out, "--out");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   ModelFile file = load_model(path, ModelKind::autoencoder);
   if (file.kind != ModelKind::autoencoder) throw Error(path + " must hold a full autoencoder");
   const Dataset test = load_split(o.dataset, Split::test);
-  if (o.images < 1 || o.images > test.size()) throw Error("--images must be between 1 and " + std::to_string(test.size()));
+  if (o.images < 1 || o.images > test.size()) throw UsageError("--images must be between 1 and " + std::to_string(test.size()));
 
   // Round-trip through half precision first, so the codes below are exactly
   // what the page computes from the file it downloads.
@@ -39,7 +40,7 @@ void run_site_data(const SiteOptions& o) {
   if (!model_file_decode(model_bytes.data(), model_bytes.size(), &file, &error)) throw Error(error);
   write_or_throw(o.out + "/model.lpad", model_bytes);
 
-  const Eigen::MatrixXf codes = mlp_infer(file.model.encoder, test.images);
+  const Eigen::MatrixXf codes = infer_images(file.model.encoder, test);
   write_or_throw(o.out + "/test-codes.idx",
                  idx_encode(idx_from_floats({static_cast<uint32_t>(test.size()), static_cast<uint32_t>(codes.rows())},
                                             codes.data())));
@@ -49,9 +50,7 @@ void run_site_data(const SiteOptions& o) {
   write_or_throw(o.out + "/test-labels.idx", idx_encode(labels));
   IdxArray images;
   images.dims = {static_cast<uint32_t>(o.images), static_cast<uint32_t>(test.rows), static_cast<uint32_t>(test.cols)};
-  for (int i = 0; i < o.images; ++i)
-    for (int p = 0; p < test.rows * test.cols; ++p)
-      images.values.push_back(static_cast<uint8_t>(std::lround(test.images(p, i) * 255.0f)));
+  images.values.assign(test.image(0), test.image(o.images));  // the IDX bytes as they were
   write_or_throw(o.out + "/test-images.idx", idx_encode(images));
 }
 
@@ -62,7 +61,7 @@ void add_site_data(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("site-data", "Write the web demo's data files (model, test codes, test images)");
   add_dataset_options(*cmd, o->dataset);
   cmd->add_option("--weights", o->weights, "Autoencoder file [default: the shipped model for --dataset]");
-  cmd->add_option("--out", o->out, "Site folder to write into")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--out", o->out, "Site folder to write into (required)")->check(CLI::ExistingDirectory);
   cmd->add_option("--images", o->images, "How many test images to include")->capture_default_str();
   cmd->callback([o] { run_site_data(*o); });
 }

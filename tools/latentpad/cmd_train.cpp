@@ -90,16 +90,17 @@ std::string fmt(const char* format, double v) {
 }
 
 void validate(const TrainOptions& o) {
-  if (o.epochs < 1 || o.epochs > 100000) throw Error("--epochs must be between 1 and 100000");
-  if (o.batch < 1 || o.batch > 65536) throw Error("--batch must be between 1 and 65536");
-  if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw Error("--lr must be a positive number");
-  if (!(o.gamma > 0.0) || !std::isfinite(o.gamma)) throw Error("--gamma must be a positive number");
-  if (o.latent < 1 || o.latent > 4096) throw Error("--latent must be between 1 and 4096");
-  if (o.threads < 0 || o.threads > 256) throw Error("--threads must be between 0 and 256");
-  if (o.limit < 0) throw Error("--limit must be non-negative");
+  if (o.epochs < 1 || o.epochs > 100000) throw UsageError("--epochs must be between 1 and 100000");
+  if (o.batch < 1 || o.batch > 65536) throw UsageError("--batch must be between 1 and 65536");
+  if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw UsageError("--lr must be a positive number");
+  if (!(o.gamma > 0.0) || !std::isfinite(o.gamma)) throw UsageError("--gamma must be a positive number");
+  if (o.latent < 1 || o.latent > 4096) throw UsageError("--latent must be between 1 and 4096");
+  if (o.threads < 0 || o.threads > 256) throw UsageError("--threads must be between 0 and 256");
+  if (o.limit < 0) throw UsageError("--limit must be non-negative");
 }
 
 void run_train(const TrainOptions& o) {
+  require_option(o.out, "--out");
   validate(o);
   const std::string checkpoint = strip_extension(o.out) + ".ckpt";
   const std::string log_path = strip_extension(o.out) + ".csv";
@@ -115,13 +116,13 @@ void run_train(const TrainOptions& o) {
   config.schedule = {o.lr, parse_int_list(o.milestones, "milestones"), o.gamma};
   config.seed = o.seed;
   std::string noise_error;
-  if (!noise_parse(o.noise, &config.noise, &noise_error)) throw Error("--noise: " + noise_error);
+  if (!noise_parse(o.noise, &config.noise, &noise_error)) throw UsageError("--noise: " + noise_error);
   AutoencoderSpec spec;
   spec.hidden = parse_int_list(o.hidden, "hidden");
   spec.latent = o.latent;
   for (int h : spec.hidden)
-    if (h < 1) throw Error("--hidden sizes must be positive");
-  config.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (h < 1) throw UsageError("--hidden sizes must be positive");
+  config.threads = o.threads > 0 ? o.threads : cpu_threads();
 
   std::map<std::string, std::string> meta;
   DatasetChoice dataset = o.dataset;
@@ -155,7 +156,7 @@ void run_train(const TrainOptions& o) {
     if (!conflicts.empty()) {
       std::string list;
       for (const std::string& c : conflicts) list += (list.empty() ? "" : ", ") + c;
-      throw Error(o.resume + " was trained with other settings: " + list +
+      throw UsageError(o.resume + " was trained with other settings: " + list +
                   "; leave these options out to continue the same run");
     }
     config = saved;
@@ -169,10 +170,10 @@ void run_train(const TrainOptions& o) {
 
   Dataset train = load_split(dataset, Split::train);
   Dataset test = load_split(dataset, Split::test);
-  if (limit > 0 && limit < train.size()) train.images.conservativeResize(Eigen::NoChange, limit);
+  if (limit > 0 && limit < train.size()) train.truncate(limit);
   spec.input = train.rows * train.cols;
   const std::string spec_error = mlp_spec_check(encoder_spec(spec));
-  if (!spec_error.empty()) throw Error("bad architecture: " + spec_error);
+  if (!spec_error.empty()) throw UsageError("bad architecture: " + spec_error);
 
   TrainState state = resumed ? std::move(*resumed) : train_state_create(spec, config);
   std::string error;
@@ -209,7 +210,7 @@ void run_train(const TrainOptions& o) {
     auto seconds_since_start = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
-    const EpochResult epoch = train_epoch(state, config, train.images, [&](const BatchProgress& p) {
+    const EpochResult epoch = train_epoch(state, config, train, [&](const BatchProgress& p) {
       test_signal.maybe_raise(p);
       if (g_interrupted.load()) return false;
       if (!tty || (p.batch % 20 != 0 && p.batch != p.batches)) return true;
@@ -231,11 +232,15 @@ void run_train(const TrainOptions& o) {
         std::fprintf(stderr, "no epoch had finished, nothing was saved\n");
       std::exit(130);
     }
-    if (!epoch.ok)
-      throw Error(epoch.error + "; " + (file_exists(checkpoint) ? "last good checkpoint kept at " + checkpoint
-                                                                  : std::string("no checkpoint was written")));
+    if (!epoch.ok) {
+      const std::string kept = file_exists(checkpoint) ? "; the last good checkpoint is kept at " + checkpoint
+                                                       : "; no checkpoint was written";
+      if (!epoch.diverged) throw Error(epoch.error + kept);
+      throw Error(epoch.error + " at learning rate " + fmt_rate(epoch.lr) + "; try a lower --lr, such as " +
+                  fmt_rate(epoch.lr / 10) + kept);
+    }
     const double seconds = seconds_since_start();
-    test_mse = reconstruction_mse(state.model, test.images);
+    test_mse = reconstruction_mse(state.model, test, threads);
     std::printf("epoch %2d/%d  train_loss %.5f  test_mse %.5f  lr %.2e  %.2f s  %.0f img/s\n", state.epoch,
                 epochs, epoch.train_loss, test_mse, epoch.lr, seconds, train.size() / seconds);
     std::fflush(stdout);
@@ -275,7 +280,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads for the matrix products [default: all cores]");
   cmd->add_option("--limit", o->limit, "Train on the first N training images only");
-  cmd->add_option("--out", o->out, "Weights file to write (also writes <out>.csv and <out>.ckpt)")->required();
+  cmd->add_option("--out", o->out, "Weights file to write (also writes <out>.csv and <out>.ckpt) (required)");
   cmd->add_option("--resume", o->resume, "Continue from a checkpoint (.ckpt) written by an earlier run");
   cmd->add_option("--noise", o->noise, "Denoising: corrupt the inputs with gaussian:S or saltpepper:P")
       ->capture_default_str();
