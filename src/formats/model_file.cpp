@@ -195,6 +195,10 @@ const char* model_kind_name(ModelKind kind) {
 std::vector<uint8_t> model_file_encode(const ModelFile& file) {
   const std::vector<const Mlp*> nets = nets_of(file);
   Writer arch, parm, meta, optm;
+  size_t params = 0;
+  for (const Mlp* mlp : nets) params += mlp->parameter_count();
+  parm.bytes.reserve(params * (file.storage == ParamStorage::f16 ? 2 : 4));
+  if (file.optimizer) optm.bytes.reserve(32 + 8 * params);
   arch.u32(static_cast<uint32_t>(nets.size()));
   for (const Mlp* mlp : nets) {
     const MlpSpec spec = mlp->spec();
@@ -225,6 +229,9 @@ std::vector<uint8_t> model_file_encode(const ModelFile& file) {
   }
 
   Writer out;
+  // One allocation of the final size: a checkpoint is 12 bytes per parameter,
+  // and growing the buffer by doubling would hold up to twice that at once.
+  out.bytes.reserve(20 + 4 * 16 + arch.bytes.size() + parm.bytes.size() + meta.bytes.size() + optm.bytes.size() + 4);
   out.raw(kMagic, sizeof kMagic);
   out.u32(kVersion);
   out.u32(static_cast<uint32_t>(file.kind));
