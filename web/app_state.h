@@ -41,6 +41,29 @@ struct DemoData {
   int code_count() const { return static_cast<int>(codes.size() / 2); }
 };
 
+// The Train panel's view of a run in the page (page/train.js sends it; see
+// panel_train.cpp), and the settings of the next one.
+struct TrainView {
+  // Settings.
+  int dataset = 0;  // 0 MNIST, 1 Fashion-MNIST
+  int epochs = 5;
+  float lr = 1e-3f;
+  int batch = 64;
+  int seed = 0;
+  int limit = 0;
+  bool from_current = false;
+  // Progress: state is an index into "idle", "downloading", "training",
+  // "paused", "done", "diverged", "failed".
+  int state = 0;
+  int epoch = 0, epochs_total = 0, batch_done = 0, batches = 0;
+  double images_per_s = 0, train_loss = -1, test_mse = -1, download = 0;
+  std::string message;
+  std::vector<float> loss_steps, losses;  // a point every few dozen batches
+  std::vector<float> test_mse_per_epoch;
+  int serial = 0;  // bumped by every update, so the page redraws
+  bool model_trained = false;  // the page's model came from a run here
+};
+
 struct AppState {
   SDL_Window* window = nullptr;
   SDL_GLContext gl = nullptr;
@@ -89,6 +112,8 @@ struct AppState {
   float recon_code[2] = {0.0f, 0.0f};
   double recon_mse = 0.0;
   bool recon_dirty = true;
+
+  TrainView train;
 
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().

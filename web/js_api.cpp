@@ -75,6 +75,12 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
 
 EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
 
+// The codes the scatter shows (2 floats each); *count receives how many.
+EMSCRIPTEN_KEEPALIVE const float* lp_scatter_codes(int* count) {
+  *count = g_app->data.code_count();
+  return g_app->data.codes.data();
+}
+
 // The error line the page shows ("" when there is none).
 EMSCRIPTEN_KEEPALIVE const char* lp_error() { return g_app->error.c_str(); }
 

@@ -343,6 +343,10 @@ void panels_draw(AppState& s) {
       draw_reconstruction(s, std::clamp(column * 0.45f, 84.0f, 196.0f));
       ImGui::EndTabItem();
     }
+    if (ImGui::BeginTabItem("Train")) {
+      draw_train(s, column);
+      ImGui::EndTabItem();
+    }
     ImGui::EndTabBar();
   }
   ImGui::EndChild();

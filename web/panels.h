@@ -13,4 +13,7 @@ void panels_update(AppState& s);
 // decoded by `workers` workers (0: the main thread).
 void manifold_show(AppState& s, int workers);
 
+// The Train tab (panel_train.cpp), `width` pixels wide.
+void draw_train(AppState& s, float width);
+
 }  // namespace lp::web

@@ -119,6 +119,32 @@ bool gunzip(const std::vector<uint8_t>& in, std::vector<uint8_t>* out, std::stri
   return true;
 }
 
+bool make_directories(const std::string& path, std::string* error) {
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return fail(error, prefix + ": " + errno_text());
+    if (slash == std::string::npos) return true;
+  }
+}
+
+bool gzip_compress(const std::vector<uint8_t>& in, std::vector<uint8_t>* out, std::string* error) {
+  z_stream zs{};
+  // 16 + MAX_WBITS: a gzip header and trailer, as gzip(1) and browsers'
+  // DecompressionStream('gzip') expect; level 9, since the page downloads it.
+  if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return fail(error, "zlib initialisation failed");
+  out->resize(deflateBound(&zs, static_cast<uLong>(in.size())));
+  zs.next_in = const_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = out->data();
+  zs.avail_out = static_cast<uInt>(out->size());
+  const int rc = deflate(&zs, Z_FINISH);
+  out->resize(out->size() - zs.avail_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return fail(error, "gzip compression failed");
+  return true;
+}
+
 bool idx_load(const std::string& path, IdxArray* out, std::string* error) {
   std::vector<uint8_t> bytes;
   if (!read_file(path, &bytes, error)) return false;

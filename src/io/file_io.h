@@ -27,6 +27,12 @@ inline bool write_file_atomic(const std::string& path, const std::vector<uint8_t
 bool gunzip(const std::vector<uint8_t>& in, std::vector<uint8_t>* out, std::string* error,
             uint64_t max_size = uint64_t{1} << 30);
 
+// Compresses to the gzip format (what gunzip, gzip(1) and browsers read).
+bool gzip_compress(const std::vector<uint8_t>& in, std::vector<uint8_t>* out, std::string* error);
+
+// mkdir -p.
+bool make_directories(const std::string& path, std::string* error);
+
 // Reads an IDX file, plain or gzip (detected by content, not by name).
 bool idx_load(const std::string& path, IdxArray* out, std::string* error);
 

@@ -52,11 +52,37 @@ void dense_weight_grad_scalar(const float* dz, int out, int n, const float* x, i
   }
 }
 
-// The backward products go through Eigen in every build.
+#if defined(__wasm_simd128__)
+const char* dense_kernel_name() { return "simd128"; }
+void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_simd128(layer, x, n, y); }
+void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx) {
+  dense_input_grad_simd128(layer, dz, n, dx);
+}
+void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
+                       bool accumulate) {
+  dense_weight_grad_simd128(dz, out, n, x, in, lo, hi, dw, accumulate);
+}
+#elif defined(__EMSCRIPTEN__)
+const char* dense_kernel_name() { return "scalar"; }
+void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_scalar(layer, x, n, y); }
+void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx) {
+  dense_input_grad_scalar(layer, dz, n, dx);
+}
+void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
+                       bool accumulate) {
+  dense_weight_grad_scalar(dz, out, n, x, in, lo, hi, dw, accumulate);
+}
+#else
+const char* dense_kernel_name() { return "eigen"; }
+void dense_infer(const DenseView& layer, const float* x, int n, float* y) {
+  Map ys(y, layer.out, n);
+  ys.noalias() = ConstMap(layer.weight, layer.out, layer.in) * ConstMap(x, layer.in, n);
+  ys.colwise() += Eigen::Map<const Eigen::VectorXf>(layer.bias, layer.out);
+  activation_forward(layer.act, ys);
+}
 void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx) {
   Map(dx, layer.in, n).noalias() = ConstMap(layer.weight, layer.out, layer.in).transpose() * ConstMap(dz, layer.out, n);
 }
-
 void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
                        bool accumulate) {
   // Rows lo..hi of x [in, n]: a block with x's own column stride.
@@ -66,21 +92,6 @@ void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, 
     dws.noalias() += ConstMap(dz, out, n) * xs.transpose();  // [out, n] x [n, hi-lo]
   else
     dws.noalias() = ConstMap(dz, out, n) * xs.transpose();
-}
-
-#if defined(__wasm_simd128__)
-const char* dense_kernel_name() { return "simd128"; }
-void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_simd128(layer, x, n, y); }
-#elif defined(__EMSCRIPTEN__)
-const char* dense_kernel_name() { return "scalar"; }
-void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_scalar(layer, x, n, y); }
-#else
-const char* dense_kernel_name() { return "eigen"; }
-void dense_infer(const DenseView& layer, const float* x, int n, float* y) {
-  Map ys(y, layer.out, n);
-  ys.noalias() = ConstMap(layer.weight, layer.out, layer.in) * ConstMap(x, layer.in, n);
-  ys.colwise() += Eigen::Map<const Eigen::VectorXf>(layer.bias, layer.out);
-  activation_forward(layer.act, ys);
 }
 #endif
 

@@ -7,11 +7,9 @@
 // One interface, an implementation per build, so callers (the trainer,
 // mlp_infer, the web UI) never choose:
 //   - native builds: Eigen, which vectorises for the host CPU;
-//   - wasm builds with -msimd128: hand-written SIMD128 intrinsics for the
-//     forward product (Eigen 3.4 has no WebAssembly SIMD path and would run
-//     scalar); the backward products still go through Eigen there;
-//   - anything else: the scalar reference for the forward product, Eigen for
-//     the rest.
+//   - wasm builds with -msimd128: hand-written SIMD128 intrinsics for all
+//     three (Eigen 3.4 has no WebAssembly SIMD path and would run scalar);
+//   - anything else: the scalar references.
 // The scalar references are always compiled: tests cross-check the others.
 //
 // Every matrix is column-major (Eigen's default) with one sample per column.
@@ -40,7 +38,7 @@ void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx)
 // Column blocks let several threads share one layer's weight gradient.
 void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
                        bool accumulate);
-// The forward implementation dense_infer() uses in this build, e.g. "simd128".
+// The implementation this build uses, e.g. "simd128".
 const char* dense_kernel_name();
 
 void dense_infer_scalar(const DenseView& layer, const float* x, int n, float* y);
@@ -49,6 +47,9 @@ void dense_weight_grad_scalar(const float* dz, int out, int n, const float* x, i
                               bool accumulate);
 #if defined(__wasm_simd128__)
 void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y);
+void dense_input_grad_simd128(const DenseView& layer, const float* dz, int n, float* dx);
+void dense_weight_grad_simd128(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
+                               bool accumulate);
 #endif
 
 }  // namespace lp

@@ -137,5 +137,90 @@ void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y
   }
 }
 
+namespace {
+
+// The scalar remainder of a weight-gradient block: outputs [o0, out) of
+// columns [j0, j1), dw pointing at column j0.
+void dense_weight_grad_scalar_rows(const float* dz, int out, int n, const float* x, int in, int j0, int j1, int o0,
+                                   float* dw, bool accumulate) {
+  for (int j = j0; j < j1; ++j) {
+    float* dwj = dw + static_cast<size_t>(j - j0) * out;
+    for (int o = o0; o < out; ++o) {
+      float sum = accumulate ? dwj[o] : 0.0f;
+      for (int s = 0; s < n; ++s) sum += dz[static_cast<size_t>(s) * out + o] * x[static_cast<size_t>(s) * in + j];
+      dwj[o] = sum;
+    }
+  }
+}
+
+// dx[j] of samples s0..s0+S-1 = column j of W (out contiguous floats) dotted
+// with each sample's dz: one weight load feeds S dot products.
+template <int S>
+inline void input_grad_tile(const DenseView& layer, const float* dz, float* dx, int j) {
+  const int out = layer.out;
+  const float* wj = layer.weight + static_cast<size_t>(j) * out;
+  v128_t acc[S];
+  for (int s = 0; s < S; ++s) acc[s] = splat(0.0f);
+  int o = 0;
+  for (; o + 4 <= out; o += 4) {
+    const v128_t w = wasm_v128_load(wj + o);
+    for (int s = 0; s < S; ++s) acc[s] = wasm_f32x4_add(acc[s], wasm_f32x4_mul(w, wasm_v128_load(dz + s * out + o)));
+  }
+  for (int s = 0; s < S; ++s) {
+    float sum = wasm_f32x4_extract_lane(acc[s], 0) + wasm_f32x4_extract_lane(acc[s], 1) +
+                wasm_f32x4_extract_lane(acc[s], 2) + wasm_f32x4_extract_lane(acc[s], 3);
+    for (int t = o; t < out; ++t) sum += wj[t] * dz[s * out + t];
+    dx[static_cast<size_t>(s) * layer.in + j] = sum;
+  }
+}
+
+// Columns j0..j0+3 of dW, outputs o0..o0+4V-1, over all n samples: eight
+// accumulators at V = 2; per sample, V loads of dz and four broadcasts of x
+// (which are contiguous in x) feed 4V multiply-adds.
+template <int V>
+inline void weight_grad_tile(const float* dz, int out, int n, const float* x, int in, int j0, int o0, float* dw,
+                             bool accumulate) {
+  v128_t acc[4][V];
+  for (int c = 0; c < 4; ++c)
+    for (int v = 0; v < V; ++v)
+      acc[c][v] = accumulate ? wasm_v128_load(dw + static_cast<size_t>(c) * out + o0 + 4 * v) : splat(0.0f);
+  for (int s = 0; s < n; ++s) {
+    v128_t d[V];
+    for (int v = 0; v < V; ++v) d[v] = wasm_v128_load(dz + static_cast<size_t>(s) * out + o0 + 4 * v);
+    const float* xs = x + static_cast<size_t>(s) * in + j0;
+    for (int c = 0; c < 4; ++c) {
+      const v128_t xv = wasm_v128_load32_splat(xs + c);
+      for (int v = 0; v < V; ++v) acc[c][v] = wasm_f32x4_add(acc[c][v], wasm_f32x4_mul(d[v], xv));
+    }
+  }
+  for (int c = 0; c < 4; ++c)
+    for (int v = 0; v < V; ++v) wasm_v128_store(dw + static_cast<size_t>(c) * out + o0 + 4 * v, acc[c][v]);
+}
+
+}  // namespace
+
+void dense_input_grad_simd128(const DenseView& layer, const float* dz, int n, float* dx) {
+  int s = 0;
+  for (; s + 4 <= n; s += 4)
+    for (int j = 0; j < layer.in; ++j)
+      input_grad_tile<4>(layer, dz + static_cast<size_t>(s) * layer.out, dx + static_cast<size_t>(s) * layer.in, j);
+  for (; s < n; ++s)
+    for (int j = 0; j < layer.in; ++j)
+      input_grad_tile<1>(layer, dz + static_cast<size_t>(s) * layer.out, dx + static_cast<size_t>(s) * layer.in, j);
+}
+
+void dense_weight_grad_simd128(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
+                               bool accumulate) {
+  int j = lo;
+  for (; j + 4 <= hi; j += 4) {
+    float* dwj = dw + static_cast<size_t>(j - lo) * out;
+    int o = 0;
+    for (; o + 8 <= out; o += 8) weight_grad_tile<2>(dz, out, n, x, in, j, o, dwj, accumulate);
+    for (; o + 4 <= out; o += 4) weight_grad_tile<1>(dz, out, n, x, in, j, o, dwj, accumulate);
+    if (o < out) dense_weight_grad_scalar_rows(dz, out, n, x, in, j, j + 4, o, dwj, accumulate);
+  }
+  if (j < hi) dense_weight_grad_scalar_rows(dz, out, n, x, in, j, hi, 0, dw + static_cast<size_t>(j - lo) * out, accumulate);
+}
+
 }  // namespace lp
 #endif  // __wasm_simd128__

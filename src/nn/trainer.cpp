@@ -26,56 +26,69 @@ double untrained_loss(const Autoencoder& model, const Dataset& data, int batch) 
   return mse_loss(recon, x);
 }
 
-EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Dataset& data,
-                        const BatchCallback& on_batch) {
-  EpochResult result;
-  result.lr = config.schedule.rate(state.epoch);
-  const int n = data.size();
-  const int batches = (n + config.batch - 1) / config.batch;
+EpochRun::EpochRun(TrainState& state, const TrainConfig& config, const Dataset& data)
+    : state_(state), config_(config), data_(data),
+      workspace_(std::max(1, std::min(config.threads, config.batch))) {
+  result_.lr = config.schedule.rate(state.epoch);
+  batches_ = (data.size() + config.batch - 1) / config.batch;
   // Measured before the first step, and without touching the RNG, so a run's
   // results do not depend on it.
   if (state.untrained_loss <= 0.0 && state.epoch == 0 && state.adam.step == 0)
     state.untrained_loss = untrained_loss(state.model, data, config.batch);
-  const std::vector<int> order = epoch_order(state, n);
+  order_ = epoch_order(state, data.size());
+}
 
-  StepWorkspace workspace(std::max(1, std::min(config.threads, config.batch)));
-  Eigen::MatrixXf x;
-  double loss_sum = 0.0;  // sum over batches of loss * batch size
-  for (int b = 0; b < batches; ++b) {
-    const int first = b * config.batch;
-    const int size = std::min(config.batch, n - first);
-    batch_gather(data, order.data() + first, size, x);
-    // Drawn only for denoising runs, so plain runs keep their exact stream.
-    const uint64_t noise_seed =
-        config.noise.active() ? (uint64_t{state.rng.next_u32()} << 32) | state.rng.next_u32() : 0;
-    const double loss = train_step(state, config, x, result.lr, noise_seed, workspace);
-    if (!std::isfinite(loss)) {
-      result.ok = false;
-      result.diverged = true;
-      result.error = std::string("training diverged: the loss became ") + (std::isnan(loss) ? "NaN" : "infinite") +
-                     " at epoch " + std::to_string(state.epoch + 1) + ", batch " + std::to_string(b + 1);
-      return result;
-    }
-    loss_sum += loss * size;
-    if (on_batch && !on_batch({state.epoch, b + 1, batches, loss})) {
-      result.ok = false;
-      result.cancelled = true;
-      result.error = "cancelled";
-      return result;
-    }
+double EpochRun::step() {
+  const int first = batch_ * config_.batch;
+  const int size = std::min(config_.batch, data_.size() - first);
+  batch_gather(data_, order_.data() + first, size, x_);
+  // Drawn only for denoising runs, so plain runs keep their exact stream.
+  const uint64_t noise_seed =
+      config_.noise.active() ? (uint64_t{state_.rng.next_u32()} << 32) | state_.rng.next_u32() : 0;
+  const double loss = train_step(state_, config_, x_, result_.lr, noise_seed, workspace_);
+  ++batch_;
+  if (!std::isfinite(loss)) {
+    result_.ok = false;
+    result_.diverged = true;
+    result_.error = std::string("training diverged: the loss became ") + (std::isnan(loss) ? "NaN" : "infinite") +
+                    " at epoch " + std::to_string(state_.epoch + 1) + ", batch " + std::to_string(batch_);
+    return loss;
   }
-  result.train_loss = loss_sum / n;
-  if (state.untrained_loss > 0.0 && result.train_loss > state.untrained_loss) {
-    result.ok = false;
-    result.diverged = true;
+  loss_sum_ += loss * size;
+  return loss;
+}
+
+EpochResult EpochRun::finish() {
+  if (!result_.ok) return result_;
+  result_.train_loss = loss_sum_ / data_.size();
+  if (state_.untrained_loss > 0.0 && result_.train_loss > state_.untrained_loss) {
+    result_.ok = false;
+    result_.diverged = true;
     char text[200];
     std::snprintf(text, sizeof text, "training diverged: epoch %d's mean loss %.4f is above the untrained model's %.4f",
-                  state.epoch + 1, result.train_loss, state.untrained_loss);
-    result.error = text;
-    return result;
+                  state_.epoch + 1, result_.train_loss, state_.untrained_loss);
+    result_.error = text;
+    return result_;
   }
-  state.epoch += 1;
-  return result;
+  state_.epoch += 1;
+  return result_;
+}
+
+EpochResult train_epoch(TrainState& state, const TrainConfig& config, const Dataset& data,
+                        const BatchCallback& on_batch) {
+  EpochRun run(state, config, data);
+  while (!run.done()) {
+    const double loss = run.step();
+    if (run.failed()) return run.finish();
+    if (on_batch && !on_batch({state.epoch, run.batch(), run.batches(), loss})) {
+      EpochResult cancelled;
+      cancelled.ok = false;
+      cancelled.cancelled = true;
+      cancelled.error = "cancelled";
+      return cancelled;
+    }
+  }
+  return run.finish();
 }
 
 }  // namespace lp

@@ -6,6 +6,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "data/dataset.h"
 #include "nn/train_step.h"
@@ -38,6 +39,41 @@ std::vector<int> epoch_order(TrainState& state, int n);
 // The mean per-pixel loss of `model` on the first images of `data` (up to
 // eight batches' worth, in file order): the baseline of the divergence rule.
 double untrained_loss(const Autoencoder& model, const Dataset& data, int batch);
+
+// An epoch in progress, advanced a batch at a time: train_epoch drives it in a
+// loop; the browser's training worker calls step() one batch at a time, so it
+// can pause or stop between batches. Every step is train_step.
+class EpochRun {
+ public:
+  // Draws the epoch's order from state.rng (and, for a fresh run, measures
+  // state.untrained_loss first). The state, config and data must outlive it.
+  EpochRun(TrainState& state, const TrainConfig& config, const Dataset& data);
+  EpochRun(const EpochRun&) = delete;
+  EpochRun& operator=(const EpochRun&) = delete;
+
+  bool done() const { return batch_ >= batches_ || failed(); }
+  bool failed() const { return !result_.ok; }
+  int batch() const { return batch_; }  // batches done
+  int batches() const { return batches_; }
+  double lr() const { return result_.lr; }
+  // Trains the next batch and returns its loss. A non-finite loss fails the
+  // epoch (the step was not applied).
+  double step();
+  // After the last step (or a failure): the epoch's result. Applies the
+  // divergence rule and, when the epoch is good, counts it in state.epoch.
+  EpochResult finish();
+
+ private:
+  TrainState& state_;
+  const TrainConfig& config_;
+  const Dataset& data_;
+  StepWorkspace workspace_;
+  std::vector<int> order_;
+  Eigen::MatrixXf x_;
+  EpochResult result_;
+  int batch_ = 0, batches_ = 0;
+  double loss_sum_ = 0.0;  // sum over batches of loss * batch size
+};
 
 // One pass over the data set in a freshly shuffled order (the last batch may
 // be short, like a DataLoader without drop_last), at the rate the schedule

@@ -137,3 +137,19 @@ TEST_CASE("a failed write names the user's path, not the temporary file", "[file
   REQUIRE_FALSE(write_file_atomic("/nonexistent-latentpad-dir/x.png", bytes, 1, &error));
   CHECK(error == "/nonexistent-latentpad-dir/x.png: No such file or directory");
 }
+
+TEST_CASE("gzip_compress writes what gunzip (and gzip(1)) read back", "[file_io]") {
+  std::vector<uint8_t> data(100000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>((i * 7) % 13 + (i % 1000 == 0 ? 100 : 0));
+  std::vector<uint8_t> packed, back;
+  std::string error;
+  REQUIRE(gzip_compress(data, &packed, &error));
+  CHECK(packed.size() < data.size() / 10);
+  CHECK(packed[0] == 0x1f);
+  CHECK(packed[1] == 0x8b);
+  REQUIRE(gunzip(packed, &back, &error));
+  CHECK(back == data);
+  TempDir dir;
+  write(dir / "x.gz", packed);
+  CHECK(std::system(("gzip -t '" + (dir / "x.gz") + "'").c_str()) == 0);
+}

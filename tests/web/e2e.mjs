@@ -16,9 +16,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer } from '../../tools/lib/serve.mjs';
+import { expect, nextFrames, startBrowser } from './browser.mjs';
 
-const { chromium } = await import(new URL('../../tools/node_modules/playwright-core/index.mjs', import.meta.url));
 const [siteDir, otherModel, shotDir, latentpadBinary] = process.argv.slice(2);
 if (!otherModel) {
   console.error('usage: node e2e.mjs SITE_DIR OTHER_MODEL [SCREENSHOT_DIR [LATENTPAD_BINARY]]');
@@ -26,44 +25,7 @@ if (!otherModel) {
 }
 if (!latentpadBinary) console.log('note: no LATENTPAD_BINARY given; the page is checked against its own decode(), not the native build');
 
-const server = await startServer(siteDir, 0);
-const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: process.env.LATENTPAD_CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--enable-unsafe-swiftshader'],
-});
-
-let passed = 0, failed = 0;
-async function test(name, body) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  try {
-    const note = await body(page, problems);
-    console.log(`ok   ${name}${note ? ` (${note})` : ''}`);
-    passed++;
-  } catch (error) {
-    console.log(`FAIL ${name}: ${error.message}`);
-    failed++;
-  } finally {
-    await context.close();
-  }
-}
-function expect(condition, message) { if (!condition) throw new Error(message); }
-
-async function open(page, query = '') {
-  await page.goto(base + query);
-  expect(await page.evaluate(() => window.latentpad.ready), `model did not load: ${await page.evaluate(() => window.latentpad.error())}`);
-  await nextFrames(page);
-}
-const nextFrames = (page, n = 3) => page.evaluate((n) => new Promise((done) => {
-  const step = (k) => (k === 0 ? done() : requestAnimationFrame(() => step(k - 1)));
-  step(n);
-}), n);
+const { base, test, open, finish } = await startBrowser(siteDir);
 
 // How a digit reaches the screen: each decoded value v becomes the byte
 // round(255 v) (gray_byte in web/app_state.h) of a texture drawn with nearest
@@ -406,7 +368,4 @@ await test('an idle page draws no frames, and input wakes it', async (page) => {
   return `0 frames drawn in ${Math.round(watched.ms)} ms, ${watched.ticks} animation frames`;
 });
 
-await browser.close();
-server.close();
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+await finish('e2e');

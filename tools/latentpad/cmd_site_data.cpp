@@ -2,6 +2,9 @@
 // model: the model in half precision (half the download), the codes and labels
 // of every test image for the scatter, and the first test images for the
 // reconstruction panel.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -15,12 +18,43 @@ struct SiteOptions {
   std::string weights;
   std::string out;
   int images = 1000;
+  std::string training = "mnist,fashion";
 };
+
+// The two files of a run's data are from the same source: compare mtimes.
+bool file_is_newer(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_mtime >= sb.st_mtime;
+}
 
 void write_or_throw(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::string error;
   if (!write_file_atomic(path, bytes, &error)) throw Error(error);
   std::printf("wrote %s (%zu bytes)\n", path.c_str(), bytes.size());
+}
+
+// The four IDX files of a data set for training in the page, gzipped, in
+// <site>/train/<name>/: fetched only when someone starts a run. Each file is
+// checked (inflated and parsed) first; a file already written from the same
+// source is kept, so a rebuild does not compress 47 MB again.
+void write_training_data(const std::string& site, const std::string& name) {
+  const std::string from = default_data_dir(name), to = site + "/train/" + name;
+  std::string error;
+  if (!make_directories(to, &error)) throw Error(error);
+  for (const char* file : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                           "t10k-labels-idx1-ubyte"}) {
+    const std::string plain = from + "/" + file;
+    const std::string source = ::access(plain.c_str(), F_OK) == 0 ? plain : plain + ".gz";
+    const std::string target = to + "/" + file + ".gz";
+    if (file_is_newer(target, source)) continue;
+    IdxArray check;
+    if (!idx_load(source, &check, &error)) throw Error(error);
+    std::vector<uint8_t> bytes, packed;
+    if (!read_file(source, &bytes, &error)) throw Error(error);
+    const bool gzipped = bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+    if (!gzipped && !gzip_compress(bytes, &packed, &error)) throw Error(source + ": " + error);
+    write_or_throw(target, gzipped ? bytes : packed);
+  }
 }
 
 void run_site_data(const SiteOptions& o) {
@@ -52,6 +86,8 @@ void run_site_data(const SiteOptions& o) {
   images.dims = {static_cast<uint32_t>(o.images), static_cast<uint32_t>(test.rows), static_cast<uint32_t>(test.cols)};
   images.values.assign(test.image(0), test.image(o.images));  // the IDX bytes as they were
   write_or_throw(o.out + "/test-images.idx", idx_encode(images));
+  for (const std::string& name : {std::string("mnist"), std::string("fashion")})
+    if (("," + o.training + ",").find("," + name + ",") != std::string::npos) write_training_data(o.out, name);
 }
 
 }  // namespace
@@ -63,6 +99,9 @@ void add_site_data(CLI::App& app) {
   cmd->add_option("--weights", o->weights, "Autoencoder file [default: the shipped model for --dataset]");
   cmd->add_option("--out", o->out, "Site folder to write into (required)")->check(CLI::ExistingDirectory);
   cmd->add_option("--images", o->images, "How many test images to include")->capture_default_str();
+  cmd->add_option("--training", o->training,
+                  "Data sets to copy (gzipped) for training in the page: mnist, fashion, both or none")
+      ->capture_default_str();
   cmd->callback([o] { run_site_data(*o); });
 }
 

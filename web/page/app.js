@@ -40,20 +40,33 @@
     Module.ccall('lp_set_error', null, ['string'], [message]);
   }
 
+  // The model the page shows, as the bytes of its file: the site's, one the
+  // user loaded, or one trained here. A training run starts from it when
+  // asked to, and a run that diverges puts it back.
+  let pageModel = null;  // { kind: 'site' | 'user' | 'trained', bytes, name, codes, labels }
+  let siteFiles = [];
+
+  function loadSiteFile(file) {
+    const ok = withHeapCopy(file.bytes, (pointer, size) =>
+      Module.ccall('lp_load', 'number', ['string', 'number', 'number'], [file.name, pointer, size])) === 1;
+    if (ok && file.name === 'model') {
+      pool.setModel(file.bytes);
+      pageModel = { kind: 'site', bytes: file.bytes };
+    }
+    return ok;
+  }
+
   // Returns true when the model loaded. Any problem ends up as the page's error line.
   async function loadSiteFiles() {
     let modelLoaded = false;
-    for (const file of await Promise.all(downloads)) {
+    siteFiles = await Promise.all(downloads);
+    for (const file of siteFiles) {
       if (file.error) {
         setError(`could not load ${file.url}: ${file.error.message}`);
         continue;
       }
-      const ok = withHeapCopy(file.bytes, (pointer, size) =>
-        Module.ccall('lp_load', 'number', ['string', 'number', 'number'], [file.name, pointer, size]));
-      if (file.name === 'model') {
-        modelLoaded = ok === 1;
-        if (modelLoaded) pool.setModel(file.bytes);
-      }
+      const ok = loadSiteFile(file);
+      if (file.name === 'model') modelLoaded = ok;
     }
     const z = new URLSearchParams(window.location.search).get('z');
     if (modelLoaded && z !== null) Module.ccall('lp_set_latent_text', 'number', ['string'], [z]);
@@ -66,7 +79,11 @@
     const bytes = new Uint8Array(await file.arrayBuffer());
     const ok = withHeapCopy(bytes, (pointer, size) =>
       Module.ccall('lp_load_user_model', 'number', ['string', 'number', 'number'], [file.name, pointer, size])) === 1;
-    if (ok) pool.setModel(bytes);
+    if (ok) {
+      pool.setModel(bytes);
+      pageModel = { kind: 'user', bytes, name: file.name };
+      Module._lp_train_forget();
+    }
     return ok;
   }
   let lastUserLoad = Promise.resolve(null);
@@ -113,11 +130,85 @@
     });
   }
 
+  // Training in the page (train.js): snapshots become the page's model.
+  function showTrainedModel(bytes, codes, labels) {
+    const n = labels.length;
+    const ok = withHeapCopy(bytes, (modelPointer, size) =>
+      withHeapCopy(new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength), (codesPointer) =>
+        withHeapCopy(labels, (labelsPointer) => Module._lp_train_model(modelPointer, size, codesPointer, labelsPointer, n))));
+    if (ok) {
+      pool.setModel(bytes);
+      pageModel = { kind: 'trained', bytes, codes, labels };
+    }
+  }
+  // Puts a model back: the site's with its codes, or a user's or a trained
+  // one as it was.
+  function restoreModel(model) {
+    if (!model) return;
+    if (model.kind === 'site') {
+      for (const file of siteFiles) if (!file.error) loadSiteFile(file);
+      Module._lp_train_forget();
+    } else if (model.kind === 'user') {
+      loadUserModel(new File([model.bytes], model.name));
+    } else {
+      showTrainedModel(model.bytes, model.codes, model.labels);
+    }
+  }
+  let modelBeforeRun = null;
+  const trainer = new TrainController({
+    showModel: showTrainedModel,
+    restoreModel: () => restoreModel(modelBeforeRun),
+    onStatus(status, extra, history) {
+      const state = TrainController.STATES.indexOf(status.state);
+      Module.ccall('lp_train_status', null,
+                   ['number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'string'],
+                   [state, status.epoch, extra.epochs, status.batch, extra.batches, status.images_per_s || 0,
+                    status.train_loss ?? -1, status.test_mse ?? -1, extra.download, status.message || '']);
+      const losses = new Float32Array(history.losses.flat());
+      const mse = new Float32Array(history.testMse.map(([, value]) => value));
+      withHeapCopy(new Uint8Array(losses.buffer), (lossPointer) =>
+        withHeapCopy(new Uint8Array(mse.buffer), (msePointer) =>
+          Module._lp_train_history(lossPointer, losses.length / 2, msePointer, mse.length)));
+    },
+  });
+  async function startTraining(options) {
+    if (!(await ready)) throw new Error('no model is loaded');
+    if (!['downloading', 'training', 'paused'].includes(trainer.status().state)) modelBeforeRun = pageModel;
+    return trainer.start({ ...options, currentModel: pageModel && pageModel.bytes });
+  }
+  function saveTrainedModel() {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([trainer.modelBytes()], { type: 'application/octet-stream' }));
+    link.download = `latentpad-trained-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.lpad`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+  // The Train panel's buttons (panel_train.cpp).
+  function trainCommand(name, json) {
+    const report = (error) => Module.ccall('lp_train_status', null,
+      ['number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'string'],
+      [6, 0, 0, 0, 0, 0, -1, -1, 0, String(error.message || error)]);
+    try {
+      switch (name) {
+        case 'start': startTraining(JSON.parse(json)).catch(report); break;
+        case 'pause': trainer.pause(); break;
+        case 'resume': trainer.resume(); break;
+        case 'stop': trainer.stop(); break;
+        case 'save': saveTrainedModel(); break;
+        case 'shipped': restoreModel({ kind: 'site' }); break;
+        default: break;
+      }
+    } catch (error) {
+      report(error);
+    }
+  }
+
   const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
   const nextFrame = () => new Promise((done) => requestAnimationFrame(done));
 
   window.Module = {
     latentpadDecodeInWorkers: decodeInWorkers,
+    latentpadTrainCommand: trainCommand,
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
@@ -132,6 +223,38 @@
   window.latentpad = {
     // Resolves to true once the model is loaded (false if it could not be).
     ready,
+    // Training in the page, in a Web Worker running src/'s trainer:
+    //   await train.start({dataset, epochs, lr, batch, seed, limit}) starts a
+    //   run (fetching its data first) and resolves to status() once it trains
+    //   or has failed; status() is {state, epoch, batch, images_per_s,
+    //   train_loss, test_mse, message} with state one of idle, downloading,
+    //   training, paused, done, diverged, failed; pause(), resume(), stop()
+    //   (resolves when the run has ended); finished() resolves when it ends;
+    //   modelBytes() is the current model as the bytes of an .lpad file.
+    train: {
+      start: (options = {}) => startTraining(options),
+      status: () => trainer.status(),
+      pause: () => trainer.pause(),
+      resume: () => trainer.resume(),
+      stop: () => trainer.stop(),
+      finished: () => trainer.finished(),
+      modelBytes: () => trainer.modelBytes(),
+      // Adam steps taken by the current run.
+      steps: () => trainer.extra.step,
+      // The loss chart's points: { losses: [[step, loss]...], testMse: [[epoch, mse]...] }.
+      history: () => JSON.parse(JSON.stringify(trainer.history || { losses: [], testMse: [] })),
+    },
+    // The codes the scatter shows, x,y pairs (a Float32Array).
+    scatterCodes() {
+      const countPointer = Module._malloc(4);
+      try {
+        const pointer = Module._lp_scatter_codes(countPointer);
+        const count = Module.HEAP32[countPointer >> 2];
+        return Module.HEAPF32.slice(pointer >> 2, (pointer >> 2) + 2 * count);
+      } finally {
+        Module._free(countPointer);
+      }
+    },
     // The decoder's 784 pixel values at (x, y): a Float32Array, row-major, in [0, 1].
     decode(x, y) {
       const pointer = Module._malloc(PIXELS * 4);

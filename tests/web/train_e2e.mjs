@@ -1,0 +1,151 @@
+// Training in the page, end to end in headless Chromium: src/'s trainer in a
+// Web Worker (latentpad_trainer.wasm) on the site's gzipped MNIST files.
+//   - a short run: the loss falls, the scatter's codes move, the page keeps
+//     drawing frames while it trains, and the trained model stays;
+//   - Pause and Resume keep the step count; Stop ends the run;
+//   - modelBytes() saved to a file gives native `latentpad eval` the test MSE
+//     the page reports, and says it was trained in the browser;
+//   - a failed or corrupt training download, and a diverging run, give a clear
+//     message, and the page keeps its model.
+//
+// usage: node train_e2e.mjs SITE_DIR LATENTPAD_BINARY MNIST_DIR
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, nextFrames, startBrowser } from './browser.mjs';
+
+const [siteDir, latentpad, dataDir] = process.argv.slice(2);
+if (!dataDir) {
+  console.error('usage: node train_e2e.mjs SITE_DIR LATENTPAD_BINARY MNIST_DIR');
+  process.exit(2);
+}
+const work = mkdtempSync(join(tmpdir(), 'latentpad-train-e2e-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const { test, open, finish } = await startBrowser(siteDir);
+
+const status = (page) => page.evaluate(() => window.latentpad.train.status());
+const steps = (page) => page.evaluate(() => window.latentpad.train.steps());
+const codes = async (page) => Array.from(await page.evaluate(() => window.latentpad.scatterCodes()));
+const decodeAt = (page, x, y) => page.evaluate(([x, y]) => Array.from(window.latentpad.decode(x, y)), [x, y]);
+const maxAbsDiff = (a, b) => a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i])), 0);
+async function waitFor(page, what, condition, seconds = 60) {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    expect(Date.now() - t0 < seconds * 1000, `timed out after ${seconds} s waiting for ${what}: ${JSON.stringify(await status(page))}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+await test('a short run trains: the loss falls, the codes move, the page keeps drawing', async (page, problems) => {
+  await open(page);
+  const before = await codes(page);
+  const started = await page.evaluate(() => window.latentpad.train.start({ epochs: 2, limit: 4000, seed: 1 }));
+  expect(started.state === 'training', `start() resolved to ${JSON.stringify(started)}`);
+  // Move the point every frame for a second while the worker trains: the page
+  // must go on drawing (the idle-page logic draws only on change).
+  const drawn = await page.evaluate(() => new Promise((done) => {
+    const first = window.latentpad.layout().frames, t0 = performance.now();
+    const tick = (now) => {
+      window.latentpad.setLatent(Math.sin(now / 300) * 0.5, Math.cos(now / 300) * 0.5);
+      if (now - t0 < 1000) requestAnimationFrame(tick);
+      else done(window.latentpad.layout().frames - first);
+    };
+    requestAnimationFrame(tick);
+  }));
+  expect(drawn >= 20, `the page drew ${drawn} frames in the second it trained and the point moved`);
+  const during = await codes(page);
+  const end = await page.evaluate(() => window.latentpad.train.finished());
+  expect(end.state === 'done' && end.epoch === 2, `the run ended ${JSON.stringify(end)}`);
+  const { losses, testMse } = await page.evaluate(() => window.latentpad.train.history());
+  expect(losses.length >= 4 && testMse.length === 2, `history has ${losses.length} loss points and ${testMse.length} test MSEs`);
+  const first = losses[0][1], last = losses[losses.length - 1][1];
+  expect(last < 0.8 * first, `the training loss went from ${first} to ${last}`);
+  // While training, the scatter shows the run's codes of the first 1,000 test
+  // images, refreshed four times a second: they differ from the shipped
+  // model's, and they moved between the middle and the end of the run.
+  const after = await codes(page);
+  expect(during.length === 2000 && after.length === 2000, `the scatter shows ${during.length / 2} and ${after.length / 2} codes`);
+  const fromShipped = maxAbsDiff(before.slice(0, 2000), during), moved = maxAbsDiff(during, after);
+  expect(fromShipped > 0.1 && moved > 0.01, `the codes moved by at most ${fromShipped} from the shipped model's, then ${moved}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `${drawn} frames in 1 s while training, codes moved ${moved.toFixed(3)} in the second half, loss ${first.toFixed(4)} -> ${last.toFixed(4)}, test MSE ${testMse.map(([, v]) => v.toFixed(4)).join(' -> ')}`;
+});
+
+await test('pause and resume keep the step count, and stop ends the run', async (page, problems) => {
+  await open(page);
+  await page.evaluate(() => window.latentpad.train.start({ epochs: 3, limit: 20000 }));
+  await waitFor(page, '30 steps', async () => (await steps(page)) >= 30);
+  await page.evaluate(() => window.latentpad.train.pause());
+  await waitFor(page, 'the paused state', async () => (await status(page)).state === 'paused');
+  const paused = await steps(page);
+  await new Promise((done) => setTimeout(done, 700));
+  const later = await steps(page);
+  expect(later === paused, `steps went from ${paused} to ${later} while paused`);
+  await page.evaluate(() => window.latentpad.train.resume());
+  await waitFor(page, 'training to go on', async () => (await steps(page)) >= paused + 20);
+  const stopped = await page.evaluate(() => window.latentpad.train.stop());
+  expect(stopped.state === 'done' && /stopped/.test(stopped.message), `stop() gave ${JSON.stringify(stopped)}`);
+  const final = await steps(page);
+  await new Promise((done) => setTimeout(done, 300));
+  expect(await steps(page) === final, 'steps went on after stop()');
+  expect(problems.length === 0, problems.join('; '));
+  return `paused at ${paused} steps, resumed, stopped at ${final}`;
+});
+
+await test('modelBytes() gives native latentpad eval the test MSE the page reports', async (page, problems) => {
+  await open(page);
+  await page.evaluate(() => window.latentpad.train.start({ epochs: 1, limit: 3000, seed: 4 }));
+  const end = await page.evaluate(() => window.latentpad.train.finished());
+  expect(end.state === 'done', `the run ended ${JSON.stringify(end)}`);
+  const bytes = await page.evaluate(() => Array.from(window.latentpad.train.modelBytes()));
+  const file = join(work, 'trained.lpad');
+  writeFileSync(file, Buffer.from(bytes));
+  const evalOut = execFileSync(latentpad, ['eval', '--weights', file, '--data', dataDir], { encoding: 'utf8' });
+  const nativeMse = Number(/test_mse ([0-9.]+)/.exec(evalOut)[1]);
+  expect(Math.abs(nativeMse - end.test_mse) <= 2e-6, `native eval says ${nativeMse}, the page ${end.test_mse}`);
+  const info = execFileSync(latentpad, ['info', '--weights', file], { encoding: 'utf8' });
+  expect(/trained_in = browser/.test(info) && /dataset = mnist/.test(info) && /train_images = 3000/.test(info),
+         `the model's metadata: ${info}`);
+  const generate = execFileSync(latentpad, ['generate', '--weights', file, '--out', join(work, 'grid.png')], { encoding: 'utf8' });
+  expect(/wrote/.test(generate), `generate: ${generate}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `page ${end.test_mse.toFixed(6)}, native ${nativeMse.toFixed(6)}`;
+});
+
+await test('a failed or corrupt training download is reported and the page keeps its model', async (page, problems) => {
+  await open(page);
+  const before = await decodeAt(page, 0.3, -0.2);
+  await page.route('**/train/mnist/train-images-idx3-ubyte.gz', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const missing = await page.evaluate(() => window.latentpad.train.start({ epochs: 1 }));
+  expect(missing.state === 'failed' && /could not download train\/mnist\/train-images-idx3-ubyte\.gz: HTTP 404/.test(missing.message),
+         `a missing file gave ${JSON.stringify(missing)}`);
+  await page.unroute('**/train/mnist/train-images-idx3-ubyte.gz');
+  const cut = readFileSync(join(siteDir, 'train/mnist/train-images-idx3-ubyte.gz')).subarray(0, 200000);
+  await page.route('**/train/mnist/train-images-idx3-ubyte.gz', (route) => route.fulfill({ status: 200, body: cut }));
+  const corrupt = await page.evaluate(() => window.latentpad.train.start({ epochs: 1 }));
+  expect(corrupt.state === 'failed' && /train-images-idx3-ubyte\.gz is corrupt or truncated/.test(corrupt.message),
+         `a truncated file gave ${JSON.stringify(corrupt)}`);
+  await nextFrames(page);
+  expect(maxAbsDiff(before, await decodeAt(page, 0.3, -0.2)) === 0, 'the model changed');
+  const unexpected = problems.filter((problem) => !/404/.test(problem));
+  expect(unexpected.length === 0, unexpected.join('; '));
+  return `${missing.message} | ${corrupt.message}`;
+});
+
+await test('a diverging run says so and the previous model stays', async (page, problems) => {
+  await open(page);
+  const before = await decodeAt(page, -0.4, 0.1);
+  await page.evaluate(() => window.latentpad.train.start({ epochs: 2, limit: 3000, lr: 10 }));
+  const end = await page.evaluate(() => window.latentpad.train.finished());
+  expect(end.state === 'diverged' && /diverged/.test(end.message) && /lower learning rate/.test(end.message),
+         `the run ended ${JSON.stringify(end)}`);
+  await nextFrames(page);
+  expect(maxAbsDiff(before, await decodeAt(page, -0.4, 0.1)) === 0, 'the page kept the diverged model');
+  expect(problems.length === 0, problems.join('; '));
+  return end.message;
+});
+
+await finish('train e2e');

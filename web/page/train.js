@@ -1,0 +1,171 @@
+'use strict';
+// Training in the page: the controller between the Train panel (and
+// window.latentpad.train) and the training worker (train_worker.js), which
+// runs src/'s trainer compiled to wasm (latentpad_trainer.wasm).
+//
+// The training data are fetched only when a run starts: gzipped IDX files
+// that `latentpad site-data` writes to train/<dataset>/ in the site folder.
+// While a run trains, the worker's snapshots become the page's model four
+// times a second (so the scatter, the digit and the manifold follow it);
+// when it ends or is stopped, the trained model stays. A run that diverges,
+// or fails, puts the previous model back.
+
+const TRAIN_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
+                     't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+const TRAIN_STATES = ['idle', 'downloading', 'training', 'paused', 'done', 'diverged', 'failed'];
+
+class TrainController {
+  // hooks: showModel(bytes, codes, labels) makes a snapshot the page's model;
+  // restoreModel() puts back the model from before the run;
+  // onStatus(status, history) mirrors progress into the Train panel.
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.worker = null;
+    this.module = null;
+    this.run = 0;  // runs started, so a late message of an old run is ignored
+    this.statusValue = { state: 'idle', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
+                         message: '' };
+    this.extra = { batches: 0, epochs: 0, download: 0, step: 0 };
+    this.model = null;  // the latest snapshot (an .lpad file's bytes)
+    this.ended = null;
+  }
+
+  status() { return { ...this.statusValue }; }
+
+  modelBytes() {
+    if (!this.model) throw new Error('no model has been trained yet');
+    return this.model.slice();
+  }
+
+  async start({ dataset = 'mnist', epochs = 5, lr = 1e-3, batch = 64, seed = 0, limit = 0, fromCurrent = false,
+                currentModel = null } = {}) {
+    if (!['mnist', 'fashion'].includes(dataset)) throw new Error(`dataset must be 'mnist' or 'fashion', not '${dataset}'`);
+    const whole = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
+    if (!whole(epochs, 1, 1000)) throw new Error('epochs must be a whole number from 1 to 1000');
+    if (!whole(batch, 1, 4096)) throw new Error('batch must be a whole number from 1 to 4096');
+    if (!whole(seed, 0, Number.MAX_SAFE_INTEGER)) throw new Error('seed must be a whole number from 0');
+    if (!whole(limit, 0, 1e9)) throw new Error('limit must be a whole number from 0');
+    if (!(typeof lr === 'number' && lr > 0 && lr <= 10)) throw new Error('lr must be a number above 0 and at most 10');
+    if (['downloading', 'training', 'paused'].includes(this.statusValue.state)) await this.stop();
+
+    if (!this.worker) {
+      this.worker = new Worker('train_worker.js', { type: 'module' });
+      this.worker.onmessage = ({ data }) => this.receive(data);
+      this.worker.onerror = (event) => this.receive({ type: 'end', run: this.run, state: 'failed',
+                                                      message: `the training worker stopped: ${event.message}` });
+      this.module = fetch('latentpad_trainer.wasm').then((r) => {
+        if (!r.ok) throw new Error(`could not load latentpad_trainer.wasm: HTTP ${r.status}`);
+        return WebAssembly.compileStreaming(r);
+      });
+    }
+    const run = ++this.run;
+    this.model = null;
+    this.extra = { batches: 0, epochs, download: 0, step: 0 };
+    this.history = { losses: [], testMse: [] };
+    this.setStatus({ state: 'downloading', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
+                     message: `fetching ${dataset} training data` });
+    let module;
+    try {
+      module = await this.module;
+    } catch (error) {
+      this.module = null;
+      this.setStatus({ state: 'failed', message: error.message });
+      return this.status();
+    }
+    const started = new Promise((resolve) => { this.onStarted = resolve; });
+    this.ended = new Promise((resolve) => { this.onEnded = resolve; });
+    this.worker.postMessage({
+      type: 'start', run, module, dataset,
+      files: TRAIN_FILES.map((f) => `train/${dataset}/${f}`),
+      config: { epochs, lr, batch, seed, limit },
+      startModel: fromCurrent ? currentModel : null,
+      meta: { dataset, trained_in: 'browser (latentpad_trainer.wasm, WebAssembly SIMD128)',
+              created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+              limit: String(limit), start: fromCurrent ? 'the model loaded in the page' : `seed ${seed}` },
+    });
+    await Promise.race([started, this.ended]);
+    return this.status();
+  }
+
+  pause() {
+    if (this.statusValue.state !== 'training') return;
+    this.worker.postMessage({ type: 'pause' });
+  }
+
+  resume() {
+    if (this.statusValue.state !== 'paused') return;
+    this.worker.postMessage({ type: 'resume' });
+    this.setStatus({ state: 'training', message: '' });
+  }
+
+  // Resolves once the run has ended (the model so far stays).
+  async stop() {
+    if (!['downloading', 'training', 'paused'].includes(this.statusValue.state)) return this.status();
+    this.worker.postMessage({ type: 'stop' });
+    await this.ended;
+    return this.status();
+  }
+
+  // Resolves when the current run ends.
+  async finished() {
+    if (this.ended) await this.ended;
+    return this.status();
+  }
+
+  receive(message) {
+    if (message.run !== undefined && message.run !== this.run) return;
+    const p = message;
+    switch (message.type) {
+      case 'download':
+        this.extra.download = p.total > 0 ? p.loaded / p.total : 0;
+        this.setStatus({ message: `fetching training data: ${(p.loaded / 1e6).toFixed(1)} of ${(p.total / 1e6).toFixed(1)} MB` });
+        break;
+      case 'started':
+        this.extra.batches = p.batches;
+        this.setStatus({ state: 'training', message: `training on ${p.images} images` });
+        if (this.onStarted) this.onStarted();
+        break;
+      case 'progress':
+        this.extra.batches = p.batches;
+        this.extra.step = p.step;
+        for (const point of p.losses) this.history.losses.push(point);
+        this.model = p.model;
+        this.hooks.showModel(p.model, p.codes, p.labels);
+        this.setStatus({ state: p.paused ? 'paused' : 'training', epoch: p.epoch, batch: p.batch,
+                         images_per_s: p.paused ? 0 : p.imagesPerSecond, train_loss: p.loss,
+                         message: p.paused ? 'paused' : '' });
+        break;
+      case 'epoch':
+        this.history.testMse.push([p.epoch, p.testMse]);
+        this.setStatus({ epoch: p.epoch, batch: 0, test_mse: p.testMse, train_loss: p.trainLoss });
+        break;
+      case 'end': {
+        this.extra.step = p.step || this.extra.step;
+        if (p.state === 'done') {
+          this.model = p.model;
+          this.hooks.showModel(p.model, p.codes, p.labels);
+          const how = p.stopped ? `stopped at epoch ${p.epoch + 1}, batch ${p.batch}` : `finished ${p.epoch} epochs`;
+          this.setStatus({ state: 'done', epoch: p.epoch, batch: p.batch, images_per_s: 0,
+                           message: `${how}; the trained model is now the page's model` });
+        } else {
+          this.hooks.restoreModel();
+          const hint = p.state === 'diverged' ? ' Try a lower learning rate.' : '';
+          this.setStatus({ state: p.state, images_per_s: 0,
+                           message: `${p.message}.${hint} The previous model is back.` });
+        }
+        if (this.onStarted) this.onStarted();
+        if (this.onEnded) this.onEnded();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  setStatus(fields) {
+    Object.assign(this.statusValue, fields);
+    this.hooks.onStatus(this.statusValue, this.extra, this.history || { losses: [], testMse: [] });
+  }
+}
+
+TrainController.STATES = TRAIN_STATES;

@@ -1,0 +1,161 @@
+// The training worker (see train.js): downloads a data set's gzipped IDX
+// files, inflates them here and keeps them as bytes in latentpad_trainer.wasm,
+// then trains src/'s model a few batches at a time, so the page keeps drawing
+// and Pause and Stop take effect between batches. It reports progress, loss
+// points, the current model and its codes of the first test images.
+import { PART, STATUS, instantiateTrainer } from './trainer_module.js';
+
+const REPORT_MS = 250;     // progress, model and scatter codes, four times a second
+const SLICE_MS = 40;       // training between two looks at the message queue
+const LOSS_EVERY = 25;     // batches per point of the loss chart
+const SCATTER_CODES = 1000;
+
+let trainer = null;
+let loadedSet = null;      // the data set whose files the trainer holds
+let control = { paused: false, stop: false, wake: null };
+let run = 0;  // the controller's number for the current run, echoed in every message
+
+const post = (message, transfer = []) => self.postMessage({ run, ...message }, transfer);
+
+// Yields to the message queue without setTimeout's clamping.
+const channel = new MessageChannel();
+function yieldNow() {
+  return new Promise((resolve) => {
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(0);
+  });
+}
+
+// Fetches every file at once and inflates it, reporting the bytes received.
+async function download(files) {
+  const responses = await Promise.all(files.map(async (url) => {
+    let response;
+    try {
+      response = await fetch(url);
+    } catch (error) {
+      throw new Error(`could not download ${url}: ${error.message}`);
+    }
+    if (!response.ok) throw new Error(`could not download ${url}: HTTP ${response.status}`);
+    return response;
+  }));
+  const total = responses.reduce((sum, r) => sum + Number(r.headers.get('content-length') || 0), 0);
+  let loaded = 0;
+  return Promise.all(responses.map(async (response, i) => {
+    const chunks = [];
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      post({ type: 'download', loaded, total });
+    }
+    try {
+      const inflated = new Blob(chunks).stream().pipeThrough(new DecompressionStream('gzip'));
+      return new Uint8Array(await new Response(inflated).arrayBuffer());
+    } catch (error) {
+      throw new Error(`${files[i]} is corrupt or truncated: it does not inflate as gzip`);
+    }
+  }));
+}
+
+function snapshot() {
+  const model = trainer.modelBytes();
+  const { codes, labels } = trainer.testCodes(SCATTER_CODES);
+  return { model, codes, labels };
+}
+
+async function train(message) {
+  const { config } = message;
+  if (!trainer) trainer = await instantiateTrainer(message.module);
+  if (loadedSet !== message.dataset) {
+    loadedSet = null;
+    const parts = await download(message.files);
+    parts.forEach((bytes, part) => {
+      try {
+        trainer.setData(part, bytes);
+      } catch (error) {
+        throw new Error(`${message.files[part]}: ${error.message}`);
+      }
+    });
+    loadedSet = message.dataset;
+  }
+  trainer.setStartModel(message.startModel || null);
+  for (const [key, value] of Object.entries(message.meta || {})) trainer.setMeta(key, value);
+  trainer.start(config);
+  post({ type: 'started', ...trainer.progress() });
+
+  const losses = [];
+  let lossSum = 0, lossCount = 0;
+  let lastReport = performance.now(), imagesSinceReport = 0;
+  const report = (extra = {}) => {
+    const now = performance.now();
+    const s = snapshot();
+    post({ type: 'progress', ...trainer.progress(), imagesPerSecond: (imagesSinceReport * 1000) / (now - lastReport),
+           losses: losses.splice(0), ...s, ...extra }, [s.model.buffer, s.codes.buffer, s.labels.buffer]);
+    lastReport = now;
+    imagesSinceReport = 0;
+  };
+  for (;;) {
+    if (control.stop) return { state: 'done', stopped: true };
+    if (control.paused) {
+      report({ paused: true });
+      await new Promise((resume) => { control.wake = resume; });
+      lastReport = performance.now();
+      imagesSinceReport = 0;
+      continue;
+    }
+    const start = performance.now();
+    let status = STATUS.running;
+    while (status === STATUS.running && performance.now() - start < SLICE_MS) {
+      status = trainer.steps(1);
+      const p = trainer.progress();
+      if (status === STATUS.diverged || status === STATUS.failed) break;
+      imagesSinceReport += Math.min(config.batch, p.images);
+      lossSum += p.loss;
+      if (++lossCount === LOSS_EVERY) {
+        losses.push([p.step, lossSum / lossCount]);
+        lossSum = lossCount = 0;
+      }
+    }
+    if (status === STATUS.diverged) return { state: 'diverged', message: trainer.lastError() };
+    if (status === STATUS.failed) return { state: 'failed', message: trainer.lastError() };
+    if (status === STATUS.epochDone || status === STATUS.finished) {
+      const p = trainer.progress();
+      post({ type: 'epoch', epoch: p.epoch, trainLoss: p.trainLoss, testMse: p.testMse });
+    }
+    if (status === STATUS.finished) return { state: 'done' };
+    if (performance.now() - lastReport >= REPORT_MS) report();
+    await yieldNow();
+  }
+}
+
+self.onmessage = async ({ data }) => {
+  switch (data.type) {
+    case 'start':
+      run = data.run;
+      control = { paused: false, stop: false, wake: null };
+      try {
+        const end = await train(data);
+        const s = end.state === 'diverged' ? {} : snapshot();
+        post({ type: 'end', ...end, ...trainer.progress(), ...s }, s.model ? [s.model.buffer] : []);
+      } catch (error) {
+        post({ type: 'end', state: 'failed', message: String(error.message || error) });
+      }
+      break;
+    case 'pause':
+      control.paused = true;
+      break;
+    case 'resume':
+      control.paused = false;
+      if (control.wake) control.wake(), (control.wake = null);
+      break;
+    case 'stop':
+      control.stop = true;
+      control.paused = false;
+      if (control.wake) control.wake(), (control.wake = null);
+      break;
+    default:
+      post({ type: 'end', state: 'failed', message: `unknown message ${data.type}` });
+  }
+};

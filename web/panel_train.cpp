@@ -1,0 +1,222 @@
+// The Train panel: settings and controls for a run in the page, its progress
+// and loss chart, and the C functions page/train.js calls to show a run's
+// progress and its current model. The run itself is in a Web Worker
+// (page/train_worker.js, src/'s trainer as latentpad_trainer.wasm).
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "demo_data.h"
+#include "panels.h"
+
+namespace lp::web {
+extern AppState* g_app;
+
+namespace {
+
+const char* const kStateNames[] = {"idle", "downloading", "training", "paused", "done", "diverged", "failed"};
+enum { kIdle, kDownloading, kTraining, kPaused, kDone, kDiverged, kFailed };
+
+// Hands a command to page/train.js: "start" with the settings as JSON,
+// "pause", "resume", "stop", "save" (download the model) or "shipped" (put
+// the site's model back).
+EM_JS(void, train_command, (const char* name, const char* json), {
+  if (Module.latentpadTrainCommand) Module.latentpadTrainCommand(UTF8ToString(name), UTF8ToString(json));
+});
+
+void start_run(const TrainView& t) {
+  char json[256];
+  std::snprintf(json, sizeof json,
+                "{\"dataset\":\"%s\",\"epochs\":%d,\"lr\":%.9g,\"batch\":%d,\"seed\":%d,\"limit\":%d,"
+                "\"fromCurrent\":%s}",
+                t.dataset == 1 ? "fashion" : "mnist", t.epochs, static_cast<double>(t.lr), t.batch, t.seed, t.limit,
+                t.from_current ? "true" : "false");
+  train_command("start", json);
+}
+
+void draw_settings(TrainView& t, bool busy) {
+  ImGui::BeginDisabled(busy);
+  const float w = std::min(160.0f, ImGui::GetContentRegionAvail().x * 0.35f);
+  ImGui::SetNextItemWidth(w);
+  ImGui::Combo("data set", &t.dataset, "MNIST\0Fashion-MNIST\0");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 0.6f);
+  if (ImGui::InputInt("epochs", &t.epochs, 1, 5)) t.epochs = std::clamp(t.epochs, 1, 1000);
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::InputFloat("learning rate", &t.lr, 0, 0, "%.2g")) t.lr = std::clamp(t.lr, 1e-6f, 10.0f);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 0.6f);
+  if (ImGui::InputInt("batch", &t.batch, 0)) t.batch = std::clamp(t.batch, 1, 4096);
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::InputInt("seed", &t.seed, 0)) t.seed = std::max(t.seed, 0);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 0.6f);
+  if (ImGui::InputInt("images (0: all)", &t.limit, 0)) t.limit = std::max(t.limit, 0);
+  ImGui::Checkbox("start from the model now loaded (fine-tune)", &t.from_current);
+  ImGui::EndDisabled();
+}
+
+void draw_controls(TrainView& t) {
+  const bool busy = t.state == kDownloading || t.state == kTraining || t.state == kPaused;
+  if (!busy && ImGui::Button("Start")) start_run(t);
+  if (t.state == kTraining && ImGui::Button("Pause")) train_command("pause", "");
+  if (t.state == kPaused && ImGui::Button("Resume")) train_command("resume", "");
+  if (busy) {
+    ImGui::SameLine();
+    if (ImGui::Button("Stop")) train_command("stop", "");
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(busy || !t.model_trained);
+  if (ImGui::Button("Save model")) train_command("save", "");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(busy);
+  if (ImGui::Button("Back to the shipped model")) train_command("shipped", "");
+  ImGui::EndDisabled();
+}
+
+void draw_progress(const TrainView& t) {
+  char overlay[96];
+  float fraction = 0;
+  if (t.state == kDownloading) {
+    fraction = static_cast<float>(t.download);
+    std::snprintf(overlay, sizeof overlay, "downloading %.0f%%", 100 * t.download);
+  } else {
+    const double done = t.epoch + (t.batches > 0 ? static_cast<double>(t.batch_done) / t.batches : 0);
+    fraction = t.epochs_total > 0 ? static_cast<float>(std::min(1.0, done / t.epochs_total)) : 0;
+    std::snprintf(overlay, sizeof overlay, "epoch %d/%d  batch %d/%d", std::min(t.epoch + 1, t.epochs_total),
+                  t.epochs_total, t.batch_done, t.batches);
+  }
+  ImGui::ProgressBar(fraction, ImVec2(-1, 0), overlay);
+  if (t.state == kTraining && t.images_per_s > 0 && t.batches > 0) {
+    // The settings cannot change during a run, so t.batch is the run's.
+    const double batches_left = (t.epochs_total - t.epoch) * static_cast<double>(t.batches) - t.batch_done;
+    ImGui::TextDisabled("%.0f images/s, about %.0f s left", t.images_per_s, batches_left * t.batch / t.images_per_s);
+  }
+  char loss[32] = "-", mse[32] = "-";
+  if (t.train_loss >= 0) std::snprintf(loss, sizeof loss, "%.5f", t.train_loss);
+  if (t.test_mse >= 0) std::snprintf(mse, sizeof mse, "%.5f", t.test_mse);
+  if (t.train_loss >= 0 || t.test_mse >= 0) ImGui::TextDisabled("train loss %s   test MSE %s", loss, mse);
+  if (!t.message.empty()) {
+    const bool bad = t.state == kDiverged || t.state == kFailed;
+    if (bad) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "%s", t.message.c_str());
+    else ImGui::TextWrapped("%s", t.message.c_str());
+  }
+}
+
+// Training loss (every few dozen batches) and test MSE (every epoch) on one
+// chart: two line plots over the same vertical scale.
+void draw_chart(const TrainView& t, float width, float height) {
+  if (t.losses.empty() && t.test_mse_per_epoch.empty()) return;
+  float lo = 1e30f, hi = -1e30f;
+  for (float v : t.losses) lo = std::min(lo, v), hi = std::max(hi, v);
+  for (float v : t.test_mse_per_epoch) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!(hi > lo)) hi = lo + 1e-3f;
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(width, height));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(at, ImVec2(at.x + width, at.y + height), IM_COL32(24, 26, 32, 255));
+  dl->AddRect(at, ImVec2(at.x + width, at.y + height), IM_COL32(90, 90, 100, 255));
+  const float steps = t.loss_steps.empty() ? 1.0f : std::max(1.0f, t.loss_steps.back());
+  const float per_epoch = t.batches > 0 ? static_cast<float>(t.batches) : steps;
+  auto point = [&](float step, float v) {
+    return ImVec2(at.x + 4 + (width - 8) * std::min(1.0f, step / std::max(steps, per_epoch * t.test_mse_per_epoch.size())),
+                  at.y + height - 4 - (height - 8) * (v - lo) / (hi - lo));
+  };
+  for (size_t i = 1; i < t.losses.size(); ++i)
+    dl->AddLine(point(t.loss_steps[i - 1], t.losses[i - 1]), point(t.loss_steps[i], t.losses[i]),
+                IM_COL32(100, 170, 255, 255), 1.5f);
+  for (size_t e = 0; e < t.test_mse_per_epoch.size(); ++e) {
+    const ImVec2 p = point(per_epoch * (e + 1), t.test_mse_per_epoch[e]);
+    dl->AddCircleFilled(p, 3.5f, IM_COL32(255, 170, 60, 255));
+    if (e > 0) dl->AddLine(point(per_epoch * e, t.test_mse_per_epoch[e - 1]), p, IM_COL32(255, 170, 60, 200), 1.5f);
+  }
+  char label[64];
+  std::snprintf(label, sizeof label, "%.4f", hi);
+  dl->AddText(ImVec2(at.x + 6, at.y + 3), IM_COL32(220, 220, 220, 160), label);
+  std::snprintf(label, sizeof label, "%.4f", lo);
+  dl->AddText(ImVec2(at.x + 6, at.y + height - 18), IM_COL32(220, 220, 220, 160), label);
+  ImGui::TextColored(ImVec4(0.4f, 0.67f, 1.0f, 1.0f), "training loss");
+  ImGui::SameLine();
+  ImGui::TextColored(ImVec4(1.0f, 0.67f, 0.24f, 1.0f), "test MSE per epoch");
+}
+
+}  // namespace
+
+void draw_train(AppState& s, float width) {
+  TrainView& t = s.train;
+  ImGui::TextDisabled("Train the same C++ model here, in a Web Worker; watch the codes move apart.");
+  const bool busy = t.state == kDownloading || t.state == kTraining || t.state == kPaused;
+  draw_settings(t, busy);
+  draw_controls(t);
+  if (t.state != kIdle) draw_progress(t);
+  draw_chart(t, width, std::clamp(width * 0.35f, 80.0f, 180.0f));
+}
+
+}  // namespace lp::web
+
+using lp::web::g_app;
+
+extern "C" {
+
+// Progress from page/train.js. state is an index into kStateNames.
+EMSCRIPTEN_KEEPALIVE void lp_train_status(int state, int epoch, int epochs, int batch, int batches,
+                                          double images_per_s, double train_loss, double test_mse, double download,
+                                          const char* message) {
+  lp::web::TrainView& t = g_app->train;
+  t.state = std::clamp(state, 0, 6);
+  t.epoch = epoch;
+  t.epochs_total = epochs;
+  t.batch_done = batch;
+  t.batches = batches;
+  t.images_per_s = images_per_s;
+  t.train_loss = train_loss;
+  t.test_mse = test_mse;
+  t.download = download;
+  t.message = message;
+  ++t.serial;
+}
+
+// The chart's points: n (step, loss) pairs and m test MSEs, replacing the old ones.
+EMSCRIPTEN_KEEPALIVE void lp_train_history(const float* losses, int n, const float* test_mse, int m) {
+  lp::web::TrainView& t = g_app->train;
+  t.loss_steps.resize(n);
+  t.losses.resize(n);
+  for (int i = 0; i < n; ++i) t.loss_steps[i] = losses[2 * i], t.losses[i] = losses[2 * i + 1];
+  t.test_mse_per_epoch.assign(test_mse, test_mse + m);
+  ++t.serial;
+}
+
+// A snapshot of the run becomes the page's model: its decoder draws the digit
+// and the manifold, and `codes` (n x 2, the first test images) with their
+// labels are the scatter. Returns 1, or 0 if the model was refused.
+EMSCRIPTEN_KEEPALIVE int lp_train_model(const uint8_t* bytes, int size, const float* codes, const uint8_t* labels,
+                                        int n) {
+  lp::web::AppState& s = *g_app;
+  const std::string error = lp::web::demo_load(s.data, "model", bytes, static_cast<size_t>(size));
+  if (!error.empty()) {
+    s.train.message = "the trained model was refused: " + error;
+    return 0;
+  }
+  s.data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
+  s.data.labels.assign(labels, labels + n);
+  s.train.model_trained = true;
+  s.digit_dirty = s.manifold_dirty = s.recon_dirty = true;
+  ++s.manifold_token;
+  s.scatter_pixels = 0;
+  ++s.train.serial;
+  return 1;
+}
+
+// The page's model is not a trained one any more (the shipped model is back).
+EMSCRIPTEN_KEEPALIVE void lp_train_forget() {
+  g_app->train.model_trained = false;
+  ++g_app->train.serial;
+}
+
+EMSCRIPTEN_KEEPALIVE const char* lp_train_state_name() { return lp::web::kStateNames[g_app->train.state]; }
+
+}  // extern "C"

@@ -1,0 +1,236 @@
+// The trainer as a plain WebAssembly module (latentpad_trainer.wasm, no
+// Emscripten glue): the page's training worker (page/train_worker.js) runs it,
+// and so does the Node parity test (tests/web/trainer_parity.mjs).
+// page/trainer_module.js is its JavaScript side.
+//
+// It is src/'s trainer, step for step: the same initialisation, shuffling,
+// Adam, schedule and divergence rule as `latentpad train`, driven one batch
+// at a time (EpochRun::step, which is train_step) so the worker can pause or
+// stop between batches. The data sets are kept as their IDX bytes in wasm
+// memory.
+#include <emscripten.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "eval/reconstruction.h"
+#include "formats/checkpoint.h"
+#include "formats/idx.h"
+#include "formats/model_file.h"
+#include "nn/trainer.h"
+
+namespace {
+
+enum Part { kTrainImages = 0, kTrainLabels = 1, kTestImages = 2, kTestLabels = 3 };
+
+// What lpt_steps reports.
+enum Status { kRunning = 0, kEpochDone = 1, kFinished = 2, kDiverged = 3, kFailed = 4 };
+
+struct Trainer {
+  // Files handed over by lpt_set_data, until their partner arrives.
+  lp::IdxArray parts[4];
+  bool have[4] = {false, false, false, false};
+  lp::Dataset full_train, full_test;  // the bytes, kept across runs
+  lp::Dataset limited;                // a run's first `limit` training images
+  const lp::Dataset* train = nullptr; // what the run trains on
+  const lp::Dataset& test = full_test;
+  lp::TrainConfig config;
+  lp::TrainState state;
+  std::unique_ptr<lp::EpochRun> epoch;
+  std::map<std::string, std::string> meta;
+  int epochs = 0;
+  bool started = false, finished = false;
+  double last_loss = 0.0, train_loss = 0.0, test_mse = 0.0;
+  std::vector<uint8_t> model_bytes;
+};
+
+Trainer g;
+std::string g_error;
+lp::ModelFile g_start_model;  // lpt_set_model: a model to fine-tune
+bool g_have_start_model = false;
+
+int fail(const std::string& message) {
+  g_error = message;
+  return 0;
+}
+
+// Once both files of a split are there, they become its Dataset (moved, not copied).
+bool build_dataset(Part images, Part labels, lp::Dataset* out) {
+  if (!g.have[images] || !g.have[labels]) return true;
+  g.have[images] = g.have[labels] = false;
+  std::string error;
+  if (!lp::dataset_from_idx(std::move(g.parts[images]), std::move(g.parts[labels]), out, &error)) {
+    *out = lp::Dataset();
+    return fail((images == kTrainImages ? "training data: " : "test data: ") + error);
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE const char* lpt_error() { return g_error.c_str(); }
+
+// One of the four IDX files (0 train images, 1 train labels, 2 test images,
+// 3 test labels), already decompressed. Returns 1, or 0 and an error.
+EMSCRIPTEN_KEEPALIVE int lpt_set_data(int part, const uint8_t* bytes, int size) {
+  if (part < 0 || part > 3 || size < 0) return fail("bad data part");
+  lp::IdxArray array;
+  std::string error;
+  if (!lp::idx_parse(bytes, static_cast<size_t>(size), &array, &error)) return fail(error);
+  g.parts[part] = std::move(array);
+  g.have[part] = true;
+  // A new file replaces its split: stop any run that trains on the old one.
+  g.started = false;
+  g.epoch.reset();
+  g.train = nullptr;
+  return part < kTestImages ? build_dataset(kTrainImages, kTrainLabels, &g.full_train)
+                            : build_dataset(kTestImages, kTestLabels, &g.full_test);
+}
+
+// A model to start from (fine-tuning) instead of a fresh one; size 0 clears it.
+EMSCRIPTEN_KEEPALIVE int lpt_set_model(const uint8_t* bytes, int size) {
+  g_have_start_model = false;
+  if (size == 0) return 1;
+  lp::ModelFile file;
+  if (!lp::model_file_decode(bytes, static_cast<size_t>(size), &file, &g_error)) return 0;
+  if (file.kind != lp::ModelKind::autoencoder) return fail("training needs a full autoencoder, not one half");
+  g_start_model = std::move(file);
+  g_have_start_model = true;
+  return 1;
+}
+
+// One META pair for the trained model (the page adds the data set's name and
+// the date, which a standalone module cannot know).
+EMSCRIPTEN_KEEPALIVE void lpt_set_meta(const char* key, const char* value) { g.meta[key] = value; }
+
+// Starts a run: the tutorial's architecture (or the model set with
+// lpt_set_model), Adam at `lr` halved at epochs 10 and 40, on the first
+// `limit` training images (0: all). Returns 1, or 0 and an error.
+EMSCRIPTEN_KEEPALIVE int lpt_start(int epochs, double lr, int batch, double seed, int limit) {
+  if (epochs < 1 || epochs > 1000) return fail("epochs must be between 1 and 1000");
+  if (!(lr > 0.0) || lr > 10.0) return fail("the learning rate must be above 0 and at most 10");
+  if (batch < 1 || batch > 4096) return fail("the batch size must be between 1 and 4096");
+  if (!(seed >= 0.0) || seed > 9007199254740991.0) return fail("the seed must be a whole number from 0");
+  if (limit < 0) return fail("limit must not be negative");
+  if (g.full_train.size() == 0) return fail("the training data is not loaded");
+  if (g.full_test.size() == 0) return fail("the test data is not loaded");
+  if (g.full_test.pixel_count() != g.full_train.pixel_count()) return fail("training and test images differ in size");
+  const lp::Dataset* train = &g.full_train;
+  if (limit > 0 && limit < g.full_train.size()) {
+    std::vector<int> first(static_cast<size_t>(limit));
+    for (int i = 0; i < limit; ++i) first[static_cast<size_t>(i)] = i;
+    g.limited = lp::dataset_subset(g.full_train, first);
+    train = &g.limited;
+  }
+
+  lp::TrainConfig config;
+  config.batch = batch;
+  config.threads = 1;  // one worker; the page keeps the other core for drawing
+  config.schedule = {lr, {10, 40}, 0.5};
+  config.seed = static_cast<uint64_t>(seed);
+  lp::AutoencoderSpec spec;
+  spec.input = train->pixel_count();
+  lp::TrainState state = lp::train_state_create(spec, config);
+  if (g_have_start_model) {
+    if (g_start_model.model.encoder.in_size() != train->pixel_count())
+      return fail("the loaded model expects " + std::to_string(g_start_model.model.encoder.in_size()) +
+                  "-pixel images, the data has " + std::to_string(train->pixel_count()));
+    state.model = g_start_model.model;
+    state.adam = lp::adam_init(state.model);
+  }
+  g.train = train;
+  g.config = config;
+  g.state = std::move(state);
+  g.epoch.reset();
+  g.epochs = epochs;
+  g.started = true;
+  g.finished = false;
+  g.last_loss = g.train_loss = g.test_mse = 0.0;
+  return 1;
+}
+
+// Trains up to `count` batches, stopping early at the end of an epoch (then
+// the test MSE is measured). Returns a Status.
+EMSCRIPTEN_KEEPALIVE int lpt_steps(int count) {
+  if (!g.started) return fail("no run was started"), kFailed;
+  if (g.finished) return kFinished;
+  if (!g.epoch) g.epoch = std::make_unique<lp::EpochRun>(g.state, g.config, *g.train);
+  for (int i = 0; i < count && !g.epoch->done(); ++i) g.last_loss = g.epoch->step();
+  if (!g.epoch->done()) return kRunning;
+  const lp::EpochResult result = g.epoch->finish();
+  g.epoch.reset();
+  if (!result.ok) {
+    g_error = result.error;
+    return result.diverged ? kDiverged : kFailed;
+  }
+  g.train_loss = result.train_loss;
+  g.test_mse = lp::reconstruction_mse(g.state.model, g.test);
+  if (g.state.epoch >= g.epochs) {
+    g.finished = true;
+    return kFinished;
+  }
+  return kEpochDone;
+}
+
+// 0 epochs done, 1 batch within the current epoch, 2 batches per epoch,
+// 3 last batch loss, 4 last epoch's mean loss, 5 last test MSE, 6 Adam steps,
+// 7 training images, 8 the untrained model's loss, 9 the current rate.
+EMSCRIPTEN_KEEPALIVE double lpt_progress(int what) {
+  switch (what) {
+    case 0: return g.state.epoch;
+    case 1: return g.epoch ? g.epoch->batch() : 0;
+    case 2: return g.started ? (g.train->size() + g.config.batch - 1) / g.config.batch : 0;
+    case 3: return g.last_loss;
+    case 4: return g.train_loss;
+    case 5: return g.test_mse;
+    case 6: return static_cast<double>(g.state.adam.step);
+    case 7: return g.started ? g.train->size() : 0;
+    case 8: return g.state.untrained_loss;
+    case 9: return g.config.schedule.rate(g.state.epoch);
+    default: return 0;
+  }
+}
+
+// The current model as an .lpad file (float32, with the run's metadata);
+// *size receives its length. The bytes stay valid until the next call.
+EMSCRIPTEN_KEEPALIVE const uint8_t* lpt_model(int* size) {
+  if (!g.started) return fail("no run was started"), nullptr;
+  lp::ModelFile file;
+  file.model = g.state.model;
+  file.meta = g.meta;
+  for (auto& [key, value] : lp::train_config_meta(g.config)) file.meta[key] = value;
+  file.meta.erase("threads");
+  file.meta["epochs"] = std::to_string(g.epochs);
+  file.meta["epochs_done"] = std::to_string(g.state.epoch);
+  file.meta["train_images"] = std::to_string(g.train->size());
+  file.meta["hidden"] = "256,128,64";
+  file.meta["latent"] = "2";
+  if (g.state.epoch > 0) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6f", g.test_mse);
+    file.meta["test_mse"] = text;
+    std::snprintf(text, sizeof text, "%.6f", g.train_loss);
+    file.meta["train_loss"] = text;
+  }
+  g.model_bytes = lp::model_file_encode(file);
+  *size = static_cast<int>(g.model_bytes.size());
+  return g.model_bytes.data();
+}
+
+// The codes of the first `count` test images under the current model (the
+// scatter while training): count x 2 floats. Returns how many were encoded.
+EMSCRIPTEN_KEEPALIVE int lpt_test_codes(int count, float* codes) {
+  if (!g.started) return 0;
+  count = std::min(count, g.test.size());
+  const Eigen::MatrixXf out = lp::infer_images(g.state.model.encoder, g.test, 0, count);
+  std::copy(out.data(), out.data() + out.size(), codes);
+  return count;
+}
+
+// The labels of the test set, for the scatter's colours.
+EMSCRIPTEN_KEEPALIVE const uint8_t* lpt_test_labels() { return g.test.labels.data(); }
+
+}  // extern "C"
