@@ -49,7 +49,7 @@ struct TrainView {
   int epochs = 5;
   float lr = 1e-3f;
   int batch = 64;
-  int seed = 0;
+  int seed = 2;  // the shipped model's: its codes spread out early (seed 0's hug one edge for an epoch)
   int limit = 0;
   bool from_current = false;
   // Progress: state is an index into "idle", "downloading", "training",

@@ -211,6 +211,21 @@ EMSCRIPTEN_KEEPALIVE int lp_train_model(const uint8_t* bytes, int size, const fl
   return 1;
 }
 
+// The settings of a run started from the console (latentpad.train.start), so
+// the panel shows what is running.
+EMSCRIPTEN_KEEPALIVE void lp_train_settings(int dataset, int epochs, double lr, int batch, int seed, int limit,
+                                            int from_current) {
+  lp::web::TrainView& t = g_app->train;
+  t.dataset = dataset;
+  t.epochs = epochs;
+  t.lr = static_cast<float>(lr);
+  t.batch = batch;
+  t.seed = seed;
+  t.limit = limit;
+  t.from_current = from_current != 0;
+  ++t.serial;
+}
+
 // The page's model is not a trained one any more (the shipped model is back).
 EMSCRIPTEN_KEEPALIVE void lp_train_forget() {
   g_app->train.model_trained = false;

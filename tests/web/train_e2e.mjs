@@ -64,7 +64,7 @@ await test('a short run trains: the loss falls, the codes move, the page keeps d
   const first = losses[0][1], last = losses[losses.length - 1][1];
   expect(last < 0.8 * first, `the training loss went from ${first} to ${last}`);
   // While training, the scatter shows the run's codes of the first 1,000 test
-  // images, refreshed four times a second: they differ from the shipped
+  // images, refreshed a few times a second: they differ from the shipped
   // model's, and they moved between the middle and the end of the run.
   const after = await codes(page);
   expect(during.length === 2000 && after.length === 2000, `the scatter shows ${during.length / 2} and ${after.length / 2} codes`);

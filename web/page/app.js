@@ -174,7 +174,12 @@
   async function startTraining(options) {
     if (!(await ready)) throw new Error('no model is loaded');
     if (!['downloading', 'training', 'paused'].includes(trainer.status().state)) modelBeforeRun = pageModel;
-    return trainer.start({ ...options, currentModel: pageModel && pageModel.bytes });
+    const o = { dataset: 'mnist', epochs: 5, lr: 1e-3, batch: 64, seed: 2, limit: 0, fromCurrent: false, ...options };
+    if (Number.isSafeInteger(o.epochs) && Number.isSafeInteger(o.batch) && Number.isSafeInteger(o.seed) && Number.isSafeInteger(o.limit)) {
+      Module._lp_train_settings(o.dataset === 'fashion' ? 1 : 0, o.epochs, Number(o.lr) || 0, o.batch, Math.min(o.seed, 2 ** 31 - 1),
+                                Math.min(o.limit, 2 ** 31 - 1), o.fromCurrent ? 1 : 0);
+    }
+    return trainer.start({ ...o, currentModel: pageModel && pageModel.bytes });
   }
   function saveTrainedModel() {
     const link = document.createElement('a');

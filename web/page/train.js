@@ -5,7 +5,7 @@
 //
 // The training data are fetched only when a run starts: gzipped IDX files
 // that `latentpad site-data` writes to train/<dataset>/ in the site folder.
-// While a run trains, the worker's snapshots become the page's model four
+// While a run trains, the worker's snapshots become the page's model a few
 // times a second (so the scatter, the digit and the manifold follow it);
 // when it ends or is stopped, the trained model stays. A run that diverges,
 // or fails, puts the previous model back.
@@ -37,7 +37,7 @@ class TrainController {
     return this.model.slice();
   }
 
-  async start({ dataset = 'mnist', epochs = 5, lr = 1e-3, batch = 64, seed = 0, limit = 0, fromCurrent = false,
+  async start({ dataset = 'mnist', epochs = 5, lr = 1e-3, batch = 64, seed = 2, limit = 0, fromCurrent = false,
                 currentModel = null } = {}) {
     if (!['mnist', 'fashion'].includes(dataset)) throw new Error(`dataset must be 'mnist' or 'fashion', not '${dataset}'`);
     const whole = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;

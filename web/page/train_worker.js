@@ -5,7 +5,7 @@
 // points, the current model and its codes of the first test images.
 import { PART, STATUS, instantiateTrainer } from './trainer_module.js';
 
-const REPORT_MS = 250;     // progress, model and scatter codes, four times a second
+const REPORT_MS = 400;     // progress, model and scatter codes, two or three times a second
 const SLICE_MS = 40;       // training between two looks at the message queue
 const LOSS_EVERY = 25;     // batches per point of the loss chart
 const SCATTER_CODES = 1000;

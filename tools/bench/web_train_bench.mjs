@@ -1,0 +1,161 @@
+// Training and inference in headless Chromium, LatentPad against
+// TensorFlow.js 4.22's wasm backend (its fastest here: SIMD, one thread
+// without cross-origin isolation), in one browser session, interleaved, so
+// the machine's swings hit both alike. Prints figures only; nothing is asserted.
+//
+//   - training images/s: LatentPad's training worker (latentpad.train) and
+//     TF.js model.fit on the same 784-256-128-64-2 autoencoder, Adam 1e-3,
+//     batch 64, MSE; the median of 3 alternating runs each;
+//   - the page's frame interval while LatentPad trains, against idle (both
+//     with the point moving every frame, so the page draws each frame);
+//   - decoding 1 and 1,024 codes on the main thread: the page's decoder
+//     (latentpad.benchDecode) and a TF.js decoder of the same shape, alternating.
+//
+// usage: node web_train_bench.mjs SITE_DIR TFJS_NODE_MODULES
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer } from '../lib/serve.mjs';
+
+const { chromium } = await import(new URL('../node_modules/playwright-core/index.mjs', import.meta.url));
+const [siteDir, tfjsModules] = process.argv.slice(2);
+if (!tfjsModules) {
+  console.error('usage: node web_train_bench.mjs SITE_DIR TFJS_NODE_MODULES');
+  process.exit(2);
+}
+
+// The site plus TF.js's files under tfjs/, served from one origin.
+const root = mkdtempSync(join(tmpdir(), 'latentpad-bench-'));
+process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+for (const name of readdirSync(siteDir)) symlinkSync(resolve(siteDir, name), join(root, name));
+mkdirSync(join(root, 'tfjs'));
+const tfDist = join(tfjsModules, '@tensorflow/tfjs/dist'), wasmDist = join(tfjsModules, '@tensorflow/tfjs-backend-wasm/dist');
+symlinkSync(resolve(tfDist, 'tf.min.js'), join(root, 'tfjs/tf.min.js'));
+for (const name of readdirSync(wasmDist).filter((n) => n.endsWith('.wasm') || n === 'tf-backend-wasm.min.js'))
+  symlinkSync(resolve(wasmDist, name), join(root, 'tfjs', name));
+
+const server = await startServer(root, 0);
+const browser = await chromium.launch({
+  executablePath: process.env.LATENTPAD_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.evaluate(() => window.latentpad.ready);
+await page.addScriptTag({ url: 'tfjs/tf.min.js' });
+await page.addScriptTag({ url: 'tfjs/tf-backend-wasm.min.js' });
+const backend = await page.evaluate(async () => {
+  tf.wasm.setWasmPaths('tfjs/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  return `${tf.getBackend()} ${tf.version.tfjs}`;
+});
+const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+
+// TF.js: the same autoencoder, trained with model.fit on `images` of the
+// page's bundled test images (speed does not depend on which images).
+await page.evaluate(() => {
+  const dense = (units, activation, inputShape) => tf.layers.dense({ units, activation, inputShape });
+  window.tfBench = {
+    autoencoder() {
+      const model = tf.sequential();
+      model.add(dense(256, 'tanh', [784]));
+      for (const [units, act] of [[128, 'tanh'], [64, 'tanh'], [2, 'tanh'], [64, 'tanh'], [128, 'tanh'], [256, 'tanh'], [784, 'sigmoid']])
+        model.add(dense(units, act));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+      return model;
+    },
+    async train(images) {
+      const model = this.autoencoder();
+      const data = new Float32Array(images * 784).map((_, i) => ((i * 2654435761) >>> 24) / 255);
+      const x = tf.tensor2d(data, [images, 784]);
+      await model.fit(x, x, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });  // warm-up epoch
+      const t0 = performance.now();
+      await model.fit(x, x, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });
+      const seconds = (performance.now() - t0) / 1000;
+      x.dispose();
+      model.dispose();
+      return images / seconds;
+    },
+    decoder() {
+      const model = tf.sequential();
+      model.add(dense(64, 'tanh', [2]));
+      for (const [units, act] of [[128, 'tanh'], [256, 'tanh'], [784, 'sigmoid']]) model.add(dense(units, act));
+      return model;
+    },
+    // Milliseconds per decode of `count` codes, mean of `repeats`, data read back.
+    decode(model, count, repeats) {
+      const codes = tf.tensor2d(new Float32Array(2 * count).map((_, i) => Math.sin(i)), [count, 2]);
+      const t0 = performance.now();
+      for (let r = 0; r < repeats; r++) {
+        const y = model.predict(codes);
+        y.dataSync();
+        y.dispose();
+      }
+      codes.dispose();
+      return (performance.now() - t0) / repeats;
+    },
+  };
+});
+
+// LatentPad: a run in the training worker; images/s from the steps counted
+// between the first progress report and the last one.
+async function latentpadTrain(images) {
+  return page.evaluate(async (images) => {
+    await window.latentpad.train.start({ epochs: 1, limit: images, seed: 1 });
+    const samples = [];
+    while (window.latentpad.train.status().state === 'training') {
+      samples.push([performance.now(), window.latentpad.train.steps()]);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const moving = samples.filter(([, steps], i) => i > 0 && steps > samples[0][1]);
+    const [t0, s0] = samples.find(([, steps]) => steps > 0), [t1, s1] = moving[moving.length - 1];
+    return ((s1 - s0) * 64) / ((t1 - t0) / 1000);
+  }, images);
+}
+
+// The page's frame interval while the point moves every frame, median of 61.
+const frameInterval = () => page.evaluate(async () => {
+  const intervals = [];
+  let last = performance.now();
+  for (let i = 0; i < 61; i++) {
+    window.latentpad.setLatent(Math.sin(i / 10), Math.cos(i / 10));
+    await new Promise((done) => requestAnimationFrame(done));
+    intervals.push(performance.now() - last);
+    last = performance.now();
+  }
+  return intervals.sort((a, b) => a - b)[30];
+});
+
+console.log(`tfjs_backend ${backend}`);
+// Data first, so the runs below time training, not downloading.
+await page.evaluate(() => window.latentpad.train.start({ epochs: 1, limit: 640 }).then(() => window.latentpad.train.finished()));
+const ours = [], theirs = [];
+for (let round = 0; round < 3; round++) {
+  theirs.push(await page.evaluate(() => window.tfBench.train(3200)));
+  ours.push(await latentpadTrain(32000));
+}
+console.log(`train_images_per_s latentpad ${median(ours).toFixed(0)} (runs ${ours.map((v) => v.toFixed(0)).join(' ')})`);
+console.log(`train_images_per_s tfjs_wasm ${median(theirs).toFixed(0)} (runs ${theirs.map((v) => v.toFixed(0)).join(' ')})`);
+console.log(`train_speedup ${(median(ours) / median(theirs)).toFixed(2)}x (an MNIST epoch: ${(60000 / median(ours)).toFixed(1)} s against ${(60000 / median(theirs)).toFixed(1)} s)`);
+
+const idle = await frameInterval();
+await page.evaluate(() => window.latentpad.train.start({ epochs: 1 }));
+const training = await frameInterval();
+await page.evaluate(() => window.latentpad.train.stop());
+console.log(`frame_interval_ms idle ${idle.toFixed(1)}, while training ${training.toFixed(1)} (${(training / idle).toFixed(2)}x)`);
+
+await page.evaluate(() => { window.tfDecoder = window.tfBench.decoder(); window.tfBench.decode(window.tfDecoder, 1024, 3); });
+for (const count of [1, 1024]) {
+  const repeats = count === 1 ? 200 : 10;
+  const a = [], b = [];
+  for (let round = 0; round < 5; round++) {
+    a.push(await page.evaluate(([c, r]) => window.latentpad.benchDecode(c, r), [count, repeats]));
+    b.push(await page.evaluate(([c, r]) => window.tfBench.decode(window.tfDecoder, c, r), [count, repeats]));
+  }
+  console.log(`decode_ms batch ${String(count).padStart(4)}: latentpad ${median(a).toFixed(3)}, tfjs_wasm ${median(b).toFixed(3)} ` +
+              `(${(median(b) / median(a)).toFixed(2)}x, main thread, medians of 5 alternating rounds)`);
+}
+await browser.close();
+server.close();
