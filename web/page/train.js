@@ -136,11 +136,13 @@ class TrainController {
                          message: p.paused ? 'paused' : '' });
         break;
       case 'epoch':
+        for (const point of p.losses) this.history.losses.push(point);
         this.history.testMse.push([p.epoch, p.testMse]);
         this.setStatus({ epoch: p.epoch, batch: 0, test_mse: p.testMse, train_loss: p.trainLoss });
         break;
       case 'end': {
         this.extra.step = p.step || this.extra.step;
+        for (const point of p.losses || []) this.history.losses.push(point);
         if (p.state === 'done') {
           this.model = p.model;
           this.hooks.showModel(p.model, p.codes, p.labels);

@@ -14,6 +14,7 @@ let trainer = null;
 let loadedSet = null;      // the data set whose files the trainer holds
 let control = { paused: false, stop: false, wake: null };
 let run = 0;  // the controller's number for the current run, echoed in every message
+let losses = [];  // loss-chart points not yet sent: [Adam step, mean loss of the last LOSS_EVERY batches]
 
 const post = (message, transfer = []) => self.postMessage({ run, ...message }, transfer);
 
@@ -85,7 +86,7 @@ async function train(message) {
   trainer.start(config);
   post({ type: 'started', ...trainer.progress() });
 
-  const losses = [];
+  losses = [];
   let lossSum = 0, lossCount = 0;
   let lastReport = performance.now(), imagesSinceReport = 0;
   const report = (extra = {}) => {
@@ -122,7 +123,7 @@ async function train(message) {
     if (status === STATUS.failed) return { state: 'failed', message: trainer.lastError() };
     if (status === STATUS.epochDone || status === STATUS.finished) {
       const p = trainer.progress();
-      post({ type: 'epoch', epoch: p.epoch, trainLoss: p.trainLoss, testMse: p.testMse });
+      post({ type: 'epoch', epoch: p.epoch, trainLoss: p.trainLoss, testMse: p.testMse, losses: losses.splice(0) });
     }
     if (status === STATUS.finished) return { state: 'done' };
     if (performance.now() - lastReport >= REPORT_MS) report();
