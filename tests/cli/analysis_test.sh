@@ -50,6 +50,21 @@ grep -q '^decoded 16 codes' "$work/stdout" && pass || fail "generate count"
 expect_ok generate-codes "$latentpad" generate --weights "$model" --codes "-1.5,-1.5 1.5,1.5 10,10 -100,100" --out "$out/c.png"
 expect_png "$out/c.png" 420x156
 
+expect_ok interpolate "$latentpad" interpolate --weights "$model" --from 0.5,-0.5 --to -0.5,0.5 --steps 5 --out "$out/i.png"
+expect_png "$out/i.png" 420x244
+[ "$(grep -c '^step [0-4] code' "$work/stdout")" -eq 5 ] && pass || fail "interpolate: expected 5 steps"
+grep -qx 'step 0 code 0.500000 -0.500000' "$work/stdout" && grep -qx 'step 2 code 0.000000 0.000000' "$work/stdout" &&
+  grep -qx 'step 4 code -0.500000 0.500000' "$work/stdout" && pass || fail "interpolate: the path's codes: $(cat "$work/stdout")"
+expect_ok interpolate-test "$latentpad" interpolate --data "$data" --weights "$model" --from test:0 --to test:1 --out "$out/t.png"
+# A test image's end of the path is its code: encode's first two rows.
+expect_ok encode-for-interpolate "$latentpad" encode --data "$data" --weights "$model" --count 2
+first=$(sed -n '2p' "$work/stdout" | cut -d, -f3-4 | awk -F, '{ printf "%.6f %.6f", $1, $2 }')
+"$latentpad" interpolate --data "$data" --weights "$model" --from test:0 --to test:1 --out "$out/t.png" >"$work/stdout"
+grep -qx "step 0 code $first" "$work/stdout" && pass || fail "interpolate: test:0 is not at its code $first: $(head -1 "$work/stdout")"
+expect_usage interpolate-steps "--steps must be between 2 and 32" "$latentpad" interpolate --weights "$model" --from 0,0 --to 1,1 --steps 1 --out "$out/x.png"
+expect_usage interpolate-from "--from: test:99999 is not a test image" "$latentpad" interpolate --data "$data" --weights "$model" --from test:99999 --to 1,1 --out "$out/x.png"
+expect_usage interpolate-to "--to is required" "$latentpad" interpolate --weights "$model" --from 0,0 --out "$out/x.png"
+
 expect_ok plot-loss "$latentpad" plot-loss --log "$work/tiny.csv" --out "$out/l.png"
 expect_png "$out/l.png" 900x560
 

@@ -39,6 +39,7 @@ void add_denoise(CLI::App& app);
 void add_finetune(CLI::App& app);
 void add_probe(CLI::App& app);
 void add_anomaly(CLI::App& app);
+void add_interpolate(CLI::App& app);
 
 // --dataset mnist|fashion, with its default data folder and shipped model.
 struct DatasetChoice {

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   lp::cli::add_finetune(app);
   lp::cli::add_probe(app);
   lp::cli::add_anomaly(app);
+  lp::cli::add_interpolate(app);
   // Exit status: 0 success, 1 a failure while working (a missing or corrupt
   // file, a run that diverged), 2 a wrong invocation.
   try {
