@@ -64,6 +64,44 @@ struct TrainView {
   bool model_trained = false;  // the page's model came from a run here
 };
 
+// The Draw panel (panel_draw.cpp): strokes on a canvas, made MNIST-like and
+// put through the encoder on every change.
+struct DrawView {
+  static constexpr int kCanvas = 112;  // canvas pixels per side (4x MNIST's)
+  std::vector<std::vector<ImVec2>> strokes;  // in canvas pixels
+  std::vector<float> canvas = std::vector<float>(kCanvas * kCanvas, 0.0f);
+  std::vector<float> input;  // the 28x28 MNIST-style input
+  std::vector<float> recon;  // decoder(encoder(input))
+  bool has_ink = false;
+  float code[2] = {0, 0};
+  double mse = 0;
+  double percentile = 0;     // of the bundled test images' reconstruction errors
+  int nearest[5] = {-1, -1, -1, -1, -1};  // bundled test images nearest in code space
+  Texture canvas_texture, input_texture, recon_texture, nearest_textures[5];
+  bool dirty = true;
+  // The bundled test images' reconstruction errors, sorted, under the model
+  // with this serial (recomputed when the model changes).
+  std::vector<float> test_errors;
+  int errors_model = -1;
+  int serial = 0;  // bumped by every analysis, so the Walk panel can follow the drawing
+};
+
+// The Walk panel (panel_walk.cpp): a path between two codes, decoded, beside
+// the endpoints' pixel blend.
+struct WalkView {
+  // Each endpoint: 0 a test image, 1 the drawing, 2 a point on the pad.
+  int kind[2] = {0, 0};
+  int test_index[2] = {3, 2};
+  float point[2][2] = {{-0.5f, 0.5f}, {0.5f, -0.5f}};
+  int steps = 8;
+  float from[2] = {0, 0}, to[2] = {0, 0};  // the endpoints' codes, as last computed
+  Texture walk_texture, blend_texture;
+  bool dirty = true;
+  bool playing = false;
+  double play_start_ms = 0;
+  int model_seen = -1, drawing_seen = -1;  // what the strips were made from
+};
+
 struct AppState {
   SDL_Window* window = nullptr;
   SDL_GLContext gl = nullptr;
@@ -114,10 +152,14 @@ struct AppState {
   bool recon_dirty = true;
 
   TrainView train;
+  DrawView draw;
+  WalkView walk;
+  int model_serial = 0;  // bumped whenever the page's model changes
+  int requested_tab = -1;  // a tab to open in the next frame (latentpad.showPanel)
 
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().
-  ImVec4 pad_rect, digit_rect, manifold_rect;
+  ImVec4 pad_rect, digit_rect, manifold_rect, draw_rect, draw_clear_rect, walk_rect;
 };
 
 }  // namespace lp::web

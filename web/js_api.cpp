@@ -33,7 +33,10 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
   }
   // A good model replaces a bad one (the user's retry); other files leave an
   // earlier error, e.g. a rejected model, on screen.
-  if (std::string(name) == "model") g_app->error.clear();
+  if (std::string(name) == "model") {
+    g_app->error.clear();
+    ++g_app->model_serial;
+  }
   // Everything derived from the data is stale now, including a manifold the
   // workers are still decoding with the previous model.
   g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
@@ -48,6 +51,7 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
 // new model's codes (for those images only: the site ships codes, not images,
 // for the rest of the test set).
 EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t* bytes, int size) {
+  ++g_app->model_serial;
   lp::web::DemoData& data = g_app->data;
   const std::string error = lp::web::demo_load(data, "model", bytes, static_cast<size_t>(size));
   if (!error.empty()) {
@@ -74,6 +78,12 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
 }
 
 EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
+
+// Opens one of the tabs under the digit (lp::web::Tab) in the next frame.
+EMSCRIPTEN_KEEPALIVE void lp_show_tab(int tab) {
+  g_app->requested_tab = tab;
+  g_app->digit_dirty = true;  // any change of view wakes the page
+}
 
 // The codes the scatter shows (2 floats each); *count receives how many.
 EMSCRIPTEN_KEEPALIVE const float* lp_scatter_codes(int* count) {
@@ -159,14 +169,18 @@ EMSCRIPTEN_KEEPALIVE int lp_set_latent_text(const char* text) {
 // JSON with where things are on screen (CSS pixels), the visible range, the
 // dense kernel and how many frames have been drawn.
 EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
-  static char json[384];
+  static char json[768];
   const lp::web::AppState& s = *g_app;
   const ImVec4 p = s.pad_rect, d = s.digit_rect, m = s.manifold_rect;
+  const ImVec4 dr = s.draw_rect, c = s.draw_clear_rect, w = s.walk_rect;
   std::snprintf(json, sizeof json,
                 "{\"pad\":[%.1f,%.1f,%.1f,%.1f],\"digit\":[%.1f,%.1f,%.1f,%.1f],\"manifold\":[%.1f,%.1f,%.1f,%.1f],"
+                "\"draw_rect\":[%.1f,%.1f,%.1f,%.1f],\"draw_clear\":[%.1f,%.1f,%.1f,%.1f],"
+                "\"walk\":[%.1f,%.1f,%.1f,%.1f],\"walk_from\":[%.6f,%.6f],\"walk_to\":[%.6f,%.6f],\"walk_steps\":%d,"
                 "\"range\":%g,\"kernel\":\"%s\",\"frames\":%d}",
-                p.x, p.y, p.z, p.w, d.x, d.y, d.z, d.w, m.x, m.y, m.z, m.w, s.range, lp::dense_kernel_name(),
-                s.frames_drawn);
+                p.x, p.y, p.z, p.w, d.x, d.y, d.z, d.w, m.x, m.y, m.z, m.w, dr.x, dr.y, dr.z, dr.w, c.x, c.y, c.z, c.w,
+                w.x, w.y, w.z, w.w, s.walk.from[0], s.walk.from[1], s.walk.to[0], s.walk.to[1], s.walk.steps,
+                s.range, lp::dense_kernel_name(), s.frames_drawn);
   return json;
 }
 

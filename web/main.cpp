@@ -43,7 +43,8 @@ const ImVec4 kBackground(0.062f, 0.062f, 0.063f, 1.0f);
 auto view_state(const AppState& s) {
   return std::make_tuple(s.error, s.status, s.data.model_ready, s.z[0], s.z[1], s.range, s.grid, s.recon_index,
                          s.digit_dirty, s.manifold_dirty, s.recon_dirty, s.manifold_serial, s.css_width,
-                         s.css_height, s.train.serial);
+                         s.css_height, s.train.serial, s.draw.serial, s.requested_tab, s.walk.playing,
+                         s.model_serial);
 }
 using ViewState = decltype(view_state(std::declval<const AppState&>()));
 

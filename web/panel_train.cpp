@@ -204,6 +204,7 @@ EMSCRIPTEN_KEEPALIVE int lp_train_model(const uint8_t* bytes, int size, const fl
   s.data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
   s.data.labels.assign(labels, labels + n);
   s.train.model_trained = true;
+  ++s.model_serial;
   s.digit_dirty = s.manifold_dirty = s.recon_dirty = true;
   ++s.manifold_token;
   s.scatter_pixels = 0;

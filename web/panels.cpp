@@ -104,6 +104,7 @@ void draw_pad(AppState& s, float size) {
     const ImVec2 rc = latent_to_screen(s, origin, size, s.recon_code[0], s.recon_code[1]);
     dl->AddCircle(rc, 8, IM_COL32(255, 255, 255, 220), 0, 2.0f);
   }
+  draw_marker(s, dl, latent_to_screen(s, origin, size, s.draw.code[0], s.draw.code[1]));
   const ImVec2 p = latent_to_screen(s, origin, size, s.z[0], s.z[1]);
   dl->AddCircleFilled(p, 8, IM_COL32(255, 255, 255, 255));
   dl->AddCircle(p, 8, IM_COL32(0, 0, 0, 255), 0, 2.0f);
@@ -223,6 +224,8 @@ void draw_reconstruction(AppState& s, float size) {
 
 void panels_update(AppState& s) {
   if (!s.data.model_ready) return;
+  draw_update(s);
+  walk_update(s);
   if (s.digit_dirty) {
     s.digit.resize(kPixels);
     const double t0 = now_ms();
@@ -314,7 +317,10 @@ void panels_draw(AppState& s) {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool wide = avail.x > avail.y * 1.1f;
   const float legend_h = ImGui::GetFrameHeightWithSpacing();
-  const float pad = wide ? std::min(avail.y - legend_h, avail.x * 0.55f) : std::min(avail.x, avail.y * 0.6f);
+  // Portrait phones keep the pad under 40 % of the height, so the panels
+  // below (the Draw canvas among them) fit on the screen without scrolling.
+  const float pad = wide ? std::min(avail.y - legend_h, avail.x * 0.55f)
+                         : std::min(avail.x, avail.y * (avail.x < 500 ? 0.37f : 0.6f));
 
   ImGui::BeginGroup();
   draw_pad(s, std::max(100.0f, pad));
@@ -333,20 +339,33 @@ void panels_draw(AppState& s) {
   if (ImGui::BeginTabBar("views")) {
     // Sized to fit under the digit without scrolling.
     const float room = ImGui::GetContentRegionAvail().y - 3 * ImGui::GetFrameHeightWithSpacing();
-    if (ImGui::BeginTabItem("Manifold")) {
+    auto tab = [&](const char* label, int index) {
+      const bool open = ImGui::BeginTabItem(label, nullptr, s.requested_tab == index ? ImGuiTabItemFlags_SetSelected : 0);
+      return open;
+    };
+    if (tab("Manifold", kTabManifold)) {
       ImGui::TextDisabled("The decoder over an evenly spaced grid of the visible range.");
       draw_manifold(s, std::max(120.0f, std::min(column, room - ImGui::GetTextLineHeightWithSpacing())));
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Reconstruction")) {
+    if (tab("Reconstruction", kTabReconstruction)) {
       ImGui::TextDisabled("A test digit through the encoder and back through the decoder.");
       draw_reconstruction(s, std::clamp(column * 0.45f, 84.0f, 196.0f));
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Train")) {
+    if (tab("Draw", kTabDraw)) {
+      draw_draw(s, column);
+      ImGui::EndTabItem();
+    }
+    if (tab("Walk", kTabWalk)) {
+      draw_walk(s, column);
+      ImGui::EndTabItem();
+    }
+    if (tab("Train", kTabTrain)) {
       draw_train(s, column);
       ImGui::EndTabItem();
     }
+    s.requested_tab = -1;
     ImGui::EndTabBar();
   }
   ImGui::EndChild();

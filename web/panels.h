@@ -15,5 +15,15 @@ void manifold_show(AppState& s, int workers);
 
 // The Train tab (panel_train.cpp), `width` pixels wide.
 void draw_train(AppState& s, float width);
+// The Draw tab (panel_draw.cpp), its per-frame analysis, and its marker on the pad.
+void draw_draw(AppState& s, float width);
+void draw_update(AppState& s);
+void draw_marker(const AppState& s, ImDrawList* dl, ImVec2 at);
+// The Walk tab (panel_walk.cpp) and its per-frame update (strips, Play).
+void draw_walk(AppState& s, float width);
+void walk_update(AppState& s);
+
+// The tabs under the digit, in order (AppState::requested_tab).
+enum Tab { kTabManifold, kTabReconstruction, kTabDraw, kTabWalk, kTabTrain };
 
 }  // namespace lp::web

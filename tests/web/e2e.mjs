@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, nextFrames, startBrowser } from './browser.mjs';
+import { drawnTexels, expect, nextFrames, startBrowser } from './browser.mjs';
 
 const [siteDir, otherModel, shotDir, latentpadBinary] = process.argv.slice(2);
 if (!otherModel) {
@@ -46,31 +46,6 @@ const { base, test, open, finish } = await startBrowser(siteDir);
 const SCREEN_TOLERANCE = 2 / 255;
 const NEAR = 0.02;  // issue 9: a digit drawn for a code this far away must fail
 
-// The side x side texels of a texture drawn at rect ([x, y, w, h] in CSS
-// pixels, as layout() reports it), read from a screenshot at the pixel under
-// each texel's centre, as values in [0,1]. That pixel's own centre is within
-// half a pixel of the texel's, so it shows that texel whenever texels are over
-// a pixel wide; 2 leaves room for layout()'s rounding to 0.1 px.
-async function drawnTexels(page, [x, y, w, h], side) {
-  expect(w / side >= 2 && h / side >= 2, `${side}x${side} texels drawn on ${w}x${h} px: too small to read back`);
-  const left = Math.floor(x), top = Math.floor(y);
-  const png = await page.screenshot({ clip: { x: left, y: top, width: Math.ceil(x + w) - left, height: Math.ceil(y + h) - top } });
-  return page.evaluate(async ({ dataUrl, rect: [x, y, w, h], side, left, top }) => {
-    const image = new Image();
-    image.src = dataUrl;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d');
-    context.drawImage(image, 0, 0);
-    const rgba = context.getImageData(0, 0, image.width, image.height).data;
-    return Array.from({ length: side * side }, (_, i) => {
-      const px = Math.floor(x + (i % side + 0.5) * w / side) - left, py = Math.floor(y + (Math.floor(i / side) + 0.5) * h / side) - top;
-      return rgba[4 * (py * image.width + px)] / 255;
-    });
-  }, { dataUrl: `data:image/png;base64,${png.toString('base64')}`, rect: [x, y, w, h], side, left, top });
-}
 // The big digit as the screen shows it.
 const drawnDigit = async (page) => drawnTexels(page, (await page.evaluate(() => window.latentpad.layout())).digit, 28);
 const decodeAt = (page, x, y) => page.evaluate(([x, y]) => Array.from(window.latentpad.decode(x, y)), [x, y]);

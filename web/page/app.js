@@ -249,6 +249,40 @@
       // The loss chart's points: { losses: [[step, loss]...], testMse: [[epoch, mse]...] }.
       history: () => JSON.parse(JSON.stringify(trainer.history || { losses: [], testMse: [] })),
     },
+    // The encoder: 784 floats in [0, 1], row-major, to { x, y }.
+    encode(pixels) {
+      if (!(pixels instanceof Float32Array) && !Array.isArray(pixels)) throw new Error('encode: expected 784 pixel values');
+      if (pixels.length !== PIXELS) throw new Error(`encode: expected ${PIXELS} pixel values, got ${pixels.length}`);
+      const input = Float32Array.from(pixels);
+      return withHeapCopy(new Uint8Array(input.buffer), (pointer) => {
+        const out = Module._malloc(8);
+        try {
+          if (!Module._lp_encode(pointer, out)) throw new Error('encode: the page\'s model has no 784 -> 2 encoder');
+          return { x: Module.HEAPF32[out >> 2], y: Module.HEAPF32[(out >> 2) + 1] };
+        } finally {
+          Module._free(out);
+        }
+      });
+    },
+    // The Draw panel's input: the drawing made MNIST-like, 784 floats (28x28, row-major).
+    drawing() {
+      const out = Module._malloc(PIXELS * 4);
+      try {
+        Module._lp_drawing(out);
+        return Module.HEAPF32.slice(out >> 2, (out >> 2) + PIXELS);
+      } finally {
+        Module._free(out);
+      }
+    },
+    // The drawing's code, reconstruction MSE, percentile among the test
+    // images' errors, and the labels of its k nearest test codes.
+    drawingInfo(k = 10) { return JSON.parse(Module.UTF8ToString(Module._lp_drawing_info(k))); },
+    // Opens a tab under the digit: 'manifold', 'reconstruction', 'draw', 'walk' or 'train'.
+    showPanel(name) {
+      const index = ['manifold', 'reconstruction', 'draw', 'walk', 'train'].indexOf(name);
+      if (index < 0) throw new Error(`showPanel: no panel '${name}'`);
+      Module._lp_show_tab(index);
+    },
     // The codes the scatter shows, x,y pairs (a Float32Array).
     scatterCodes() {
       const countPointer = Module._malloc(4);

@@ -1,0 +1,240 @@
+// The Draw panel: a canvas for mouse, touch and pen. On every change the
+// drawing is made MNIST-like (data/drawing.h), put through the encoder (its
+// code is marked on the latent pad) and back through the decoder, and
+// compared with the test images: the nearest five in code space, and how
+// unusual its reconstruction error is among theirs (the tutorial's anomaly
+// detection, live).
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "base/palette.h"
+#include "data/drawing.h"
+#include "demo_data.h"
+#include "eval/reconstruction.h"
+#include "panels.h"
+
+namespace lp::web {
+extern AppState* g_app;
+
+namespace {
+
+constexpr int kCanvas = DrawView::kCanvas;
+// The pen's radius in canvas pixels: a digit drawn across most of the canvas
+// is scaled by about 1/4 into the 20x20 box, where the stroke is then 2-3
+// pixels wide, like MNIST's.
+constexpr float kPenRadius = 4.5f;
+
+void redraw_canvas(DrawView& d) {
+  std::fill(d.canvas.begin(), d.canvas.end(), 0.0f);
+  for (const auto& stroke : d.strokes)
+    for (size_t i = 0; i < stroke.size(); ++i) {
+      const ImVec2 a = stroke[i > 0 ? i - 1 : 0], b = stroke[i];
+      drawing_stroke(d.canvas.data(), kCanvas, kCanvas, a.x, a.y, b.x, b.y, kPenRadius);
+    }
+}
+
+// The bundled test images' reconstruction errors under the current model, sorted.
+void update_test_errors(AppState& s) {
+  DrawView& d = s.draw;
+  d.errors_model = s.model_serial;
+  d.test_errors.clear();
+  if (!s.data.model.encoder() || s.data.image_count == 0) return;
+  const Eigen::Map<const Eigen::MatrixXf> images(s.data.images.data(), kPixels, s.data.image_count);
+  const Eigen::VectorXf errors = reconstruction_errors(s.data.model.model, images);
+  d.test_errors.assign(errors.data(), errors.data() + errors.size());
+  std::sort(d.test_errors.begin(), d.test_errors.end());
+}
+
+void analyse(AppState& s) {
+  DrawView& d = s.draw;
+  d.dirty = false;
+  ++d.serial;
+  d.input = drawing_to_mnist(d.canvas.data(), kCanvas, kCanvas);
+  d.has_ink = std::any_of(d.input.begin(), d.input.end(), [](float v) { return v > 0; });
+  d.canvas_texture.upload_gray(d.canvas.data(), kCanvas, kCanvas);
+  d.input_texture.upload_gray(d.input.data(), kImageSide, kImageSide);
+  const Mlp* encoder = s.data.model.encoder();
+  if (!d.has_ink || !encoder || encoder->in_size() != kPixels || encoder->out_size() != 2) {
+    d.recon.assign(kPixels, 0.0f);
+    d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
+    return;
+  }
+  mlp_infer(*encoder, d.input.data(), 1, d.code);
+  const Eigen::Map<const Eigen::MatrixXf> input(d.input.data(), kPixels, 1);
+  const Eigen::MatrixXf recon = reconstruct(s.data.model.model, input);
+  d.recon.assign(recon.data(), recon.data() + recon.size());
+  d.mse = reconstruction_errors(s.data.model.model, input)(0);
+  d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
+  // Percentile: the share of test images that reconstruct better.
+  const auto below = std::lower_bound(d.test_errors.begin(), d.test_errors.end(), static_cast<float>(d.mse));
+  d.percentile = d.test_errors.empty() ? 0 : 100.0 * (below - d.test_errors.begin()) / d.test_errors.size();
+  // The five bundled test images nearest in code space (they have pixels to show).
+  const int n = std::min(s.data.image_count, s.data.code_count());
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  auto dist = [&](int i) {
+    const float dx = s.data.codes[2 * i] - d.code[0], dy = s.data.codes[2 * i + 1] - d.code[1];
+    return dx * dx + dy * dy;
+  };
+  const int k = std::min(5, n);
+  std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) { return dist(a) < dist(b); });
+  for (int j = 0; j < 5; ++j) {
+    d.nearest[j] = j < k ? order[j] : -1;
+    if (j < k) d.nearest_textures[j].upload_gray(&s.data.images[static_cast<size_t>(order[j]) * kPixels], kImageSide, kImageSide);
+  }
+}
+
+void draw_canvas(AppState& s, float size) {
+  DrawView& d = s.draw;
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("draw canvas", ImVec2(size, size));
+  if (ImGui::IsItemActivated()) d.strokes.emplace_back();
+  if (ImGui::IsItemActive() && !d.strokes.empty()) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const ImVec2 p((m.x - origin.x) / size * kCanvas, (m.y - origin.y) / size * kCanvas);
+    auto& stroke = d.strokes.back();
+    if (stroke.empty() || std::hypot(p.x - stroke.back().x, p.y - stroke.back().y) > 0.5f) {
+      const ImVec2 from = stroke.empty() ? p : stroke.back();
+      stroke.push_back(p);
+      drawing_stroke(d.canvas.data(), kCanvas, kCanvas, from.x, from.y, p.x, p.y, kPenRadius);
+      d.dirty = true;
+    }
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddImage(d.canvas_texture.imgui_id(), origin, ImVec2(origin.x + size, origin.y + size));
+  dl->AddRect(origin, ImVec2(origin.x + size, origin.y + size), IM_COL32(90, 90, 100, 255));
+  if (d.strokes.empty())
+    dl->AddText(ImVec2(origin.x + 8, origin.y + 8), IM_COL32(160, 160, 170, 255), "draw a digit here");
+  s.draw_rect = ImVec4(origin.x, origin.y, size, size);
+}
+
+}  // namespace
+
+void draw_update(AppState& s) {
+  if (s.draw.errors_model != s.model_serial) {
+    update_test_errors(s);
+    s.draw.dirty = true;
+  }
+  if (s.draw.dirty) analyse(s);
+}
+
+void draw_draw(AppState& s, float width) {
+  DrawView& d = s.draw;
+  ImGui::TextWrapped("Draw a digit: the encoder places it as you draw (the orange cross on the pad).");
+  const float size = std::clamp(width * 0.45f, 120.0f, 260.0f);
+  draw_canvas(s, size);
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  const float small = std::clamp(width * 0.18f, 56.0f, 112.0f);
+  ImGui::Image(d.input_texture.imgui_id(), ImVec2(small, small));
+  ImGui::SameLine();
+  ImGui::Image(d.recon_texture.imgui_id(), ImVec2(small, small));
+  ImGui::TextDisabled("input 28x28  ->  reconstruction");
+  const ImVec2 clear_at = ImGui::GetCursorScreenPos();
+  if (ImGui::Button("Clear")) {
+    d.strokes.clear();
+    redraw_canvas(d);
+    d.dirty = true;
+  }
+  const ImVec2 clear_size = ImGui::GetItemRectSize();
+  s.draw_clear_rect = ImVec4(clear_at.x, clear_at.y, clear_size.x, clear_size.y);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(d.strokes.empty());
+  if (ImGui::Button("Undo")) {
+    d.strokes.pop_back();
+    redraw_canvas(d);
+    d.dirty = true;
+  }
+  ImGui::EndDisabled();
+  if (d.has_ink && s.data.model.encoder()) {
+    ImGui::Text("code (%.3f, %.3f)", d.code[0], d.code[1]);
+    ImGui::Text("MSE %.4f", d.mse);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("go there")) {
+      s.z[0] = d.code[0];
+      s.z[1] = d.code[1];
+      s.digit_dirty = true;
+    }
+    // Unusual input: where its error falls among the test images'.
+    char label[64];
+    std::snprintf(label, sizeof label, "unusual: %.0f%% of test digits do better", d.percentile);
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, d.percentile > 95   ? ImVec4(0.9f, 0.3f, 0.25f, 1)
+                                                  : d.percentile > 75 ? ImVec4(0.9f, 0.65f, 0.2f, 1)
+                                                                      : ImVec4(0.3f, 0.7f, 0.4f, 1));
+    ImGui::ProgressBar(static_cast<float>(d.percentile / 100), ImVec2(-1, 0), label);
+    ImGui::PopStyleColor();
+  } else if (!s.data.model.encoder()) {
+    ImGui::TextWrapped("This model has no encoder.");
+  }
+  ImGui::EndGroup();
+  if (d.has_ink && d.nearest[0] >= 0) {
+    ImGui::TextDisabled("nearest test digits in code space:");
+    const float thumb = std::clamp(width * 0.12f, 40.0f, 72.0f);
+    for (int j = 0; j < 5 && d.nearest[j] >= 0; ++j) {
+      if (j > 0) ImGui::SameLine();
+      ImGui::BeginGroup();
+      ImGui::Image(d.nearest_textures[j].imgui_id(), ImVec2(thumb, thumb));
+      ImGui::Text("%d", s.data.labels[d.nearest[j]]);
+      ImGui::EndGroup();
+    }
+  }
+}
+
+// The drawing's code on the pad: an orange cross.
+void draw_marker(const AppState& s, ImDrawList* dl, ImVec2 at) {
+  if (!s.draw.has_ink || !s.data.model.encoder()) return;
+  const ImU32 orange = IM_COL32(255, 150, 40, 255);
+  dl->AddLine(ImVec2(at.x - 9, at.y - 9), ImVec2(at.x + 9, at.y + 9), orange, 3.0f);
+  dl->AddLine(ImVec2(at.x - 9, at.y + 9), ImVec2(at.x + 9, at.y - 9), orange, 3.0f);
+}
+
+}  // namespace lp::web
+
+using lp::web::g_app;
+
+extern "C" {
+
+// The drawing's MNIST-style input: 784 floats written to out.
+EMSCRIPTEN_KEEPALIVE void lp_drawing(float* out) {
+  const auto& input = g_app->draw.input;
+  for (int i = 0; i < lp::web::kPixels; ++i) out[i] = i < static_cast<int>(input.size()) ? input[i] : 0.0f;
+}
+
+// JSON: the drawing's code, its reconstruction MSE and percentile, and the
+// labels of the k test codes nearest to it among all the scatter's codes.
+EMSCRIPTEN_KEEPALIVE const char* lp_drawing_info(int k) {
+  static std::string json;
+  const lp::web::AppState& s = *g_app;
+  const lp::web::DrawView& d = s.draw;
+  const int n = s.data.code_count();
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  k = std::clamp(k, 0, n);
+  auto dist = [&](int i) {
+    const float dx = s.data.codes[2 * i] - d.code[0], dy = s.data.codes[2 * i + 1] - d.code[1];
+    return dx * dx + dy * dy;
+  };
+  std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) { return dist(a) < dist(b); });
+  char head[160];
+  std::snprintf(head, sizeof head, "{\"ink\":%s,\"x\":%.6f,\"y\":%.6f,\"mse\":%.6f,\"percentile\":%.2f,\"nearest\":[",
+                d.has_ink ? "true" : "false", d.code[0], d.code[1], d.mse, d.percentile);
+  json = head;
+  for (int j = 0; j < (d.has_ink ? k : 0); ++j) json += (j ? "," : "") + std::to_string(s.data.labels[order[j]]);
+  json += "]}";
+  return json.c_str();
+}
+
+// Encodes 784 pixels with the page's model: writes the 2 floats of the code.
+// Returns 0 without a suitable encoder.
+EMSCRIPTEN_KEEPALIVE int lp_encode(const float* pixels, float* code) {
+  const lp::Mlp* encoder = g_app->data.model.encoder();
+  if (!encoder || encoder->in_size() != lp::web::kPixels || encoder->out_size() != 2) return 0;
+  lp::mlp_infer(*encoder, pixels, 1, code);
+  return 1;
+}
+
+}  // extern "C"
