@@ -79,6 +79,23 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
 
 EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
 
+// The codes of the whole test set under the page's model (encoded by the
+// decode workers after a user's model loaded): n x 2 floats and n labels.
+EMSCRIPTEN_KEEPALIVE void lp_set_codes(const float* codes, const uint8_t* labels, int n, const char* note) {
+  g_app->data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
+  g_app->data.labels.assign(labels, labels + n);
+  g_app->scatter_pixels = 0;
+  g_app->status = note;
+  ++g_app->model_serial;  // the nearest-neighbour views depend on the codes too
+}
+
+// The data set the page's model says it was trained on ("" when it does not say).
+EMSCRIPTEN_KEEPALIVE const char* lp_model_dataset() {
+  const auto& meta = g_app->data.model.meta;
+  const auto found = meta.find("dataset");
+  return found == meta.end() ? "" : found->second.c_str();
+}
+
 // Opens one of the tabs under the digit (lp::web::Tab) in the next frame.
 EMSCRIPTEN_KEEPALIVE void lp_show_tab(int tab) {
   g_app->requested_tab = tab;

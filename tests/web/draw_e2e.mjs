@@ -152,4 +152,26 @@ await test("the walk strip's ends on screen are decode() of its endpoints", asyn
   return `ends within ${Math.max(atFrom, atTo).toFixed(4)} of decode()`;
 });
 
+await test("a model the user loads gets its codes of all 10,000 test images in the scatter", async (page, problems) => {
+  await open(page);
+  // The site's own model, loaded as the user's: the bundled 1,000 codes first,
+  // then the whole test set, fetched and encoded in the decode workers.
+  await page.setInputFiles('#model-file', join(siteDir, 'model.lpad'));
+  expect(await page.evaluate(() => window.latentpad.lastUserLoad()), 'the model did not load');
+  const t0 = Date.now();
+  while (await page.evaluate(() => window.latentpad.userModelCodes()) === 0) {
+    expect(Date.now() - t0 < 30000, 'the whole test set was not encoded within 30 s');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  const codes = Array.from(await page.evaluate(() => window.latentpad.scatterCodes()));
+  const csv = execFileSync(latentpad, ['encode', '--weights', join(siteDir, 'model.lpad'), '--data', dataDir, '--count', '10000'],
+                           { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const native = csv.trim().split('\n').slice(1).flatMap((line) => line.split(',').slice(2).map(Number));
+  const worst = maxAbsDiff(codes, native);
+  expect(codes.length === 20000 && native.length === 20000 && worst <= 1e-4,
+         `${codes.length / 2} codes in the scatter, differing from native encode by up to ${worst}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `10,000 codes in ${((Date.now() - t0) / 1000).toFixed(1)} s, max difference from native ${worst.toExponential(1)}`;
+});
+
 await finish('draw e2e');

@@ -83,9 +83,59 @@
       pool.setModel(bytes);
       pageModel = { kind: 'user', bytes, name: file.name };
       Module._lp_train_forget();
+      encodeTestSet(pageModel).catch((error) => console.warn(`the scatter keeps the bundled test images: ${error.message}`));
     }
     return ok;
   }
+
+  // The whole test set of a data set (10,000 images): fetched on demand from
+  // the training files in train/<dataset>/, inflated here, once.
+  const testSets = {};
+  function loadTestSet(dataset) {
+    if (!testSets[dataset]) {
+      const inflate = async (url) => {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+        const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+        return new Uint8Array(await new Response(stream).arrayBuffer());
+      };
+      testSets[dataset] = Promise.all([inflate(`train/${dataset}/t10k-images-idx3-ubyte.gz`),
+                                       inflate(`train/${dataset}/t10k-labels-idx1-ubyte.gz`)])
+        .then(([images, labels]) => {
+          const view = new DataView(images.buffer);
+          const count = view.getUint32(4), pixels = view.getUint32(8) * view.getUint32(12);
+          if (view.getUint32(0) !== 0x803 || pixels !== PIXELS || images.length !== 16 + count * pixels ||
+              labels.length !== 8 + count) throw new Error(`the ${dataset} test files are not 28x28 IDX images and labels`);
+          return { count, pixels: images.subarray(16), labels: labels.subarray(8) };
+        });
+      testSets[dataset].catch(() => { delete testSets[dataset]; });
+    }
+    return testSets[dataset];
+  }
+
+  // After a user's model loads: its codes of all 10,000 test images (of the
+  // data set its metadata names), encoded in the decode workers, replace the
+  // bundled 1,000 in the scatter, unless another model came meanwhile.
+  async function encodeTestSet(model) {
+    const dataset = Module.UTF8ToString(Module._lp_model_dataset()) === 'fashion' ? 'fashion' : 'mnist';
+    const { count, pixels, labels } = await loadTestSet(dataset);
+    await poolStarted;
+    if (!pool.ready || pageModel !== model || pool.workers.length === 0) return;
+    const images = new Float32Array(count * PIXELS);
+    for (let i = 0; i < images.length; i++) images[i] = pixels[i] / 255;
+    let codes;
+    try {
+      codes = await pool.encode(images, PIXELS);
+    } catch (error) {
+      return;  // a model without a suitable encoder: the scatter stays as it is
+    }
+    if (pageModel !== model || codes.length !== 2 * count) return;
+    withHeapCopy(new Uint8Array(codes.buffer), (codesPointer) =>
+      withHeapCopy(labels, (labelsPointer) => Module.ccall('lp_set_codes', null, ['number', 'number', 'number', 'string'],
+        [codesPointer, labelsPointer, count, `Loaded ${model.name}; the scatter shows its codes of all ${count} ${dataset} test images`])));
+    testSetEncoded = { model, count };
+  }
+  let testSetEncoded = null;
   let lastUserLoad = Promise.resolve(null);
   function userFile(file) {
     if (file) lastUserLoad = ready.then(() => loadUserModel(file));
@@ -312,6 +362,9 @@
     layout() { return JSON.parse(Module.UTF8ToString(Module._lp_layout())); },
     // Resolves to true/false when the last picked or dropped model has been handled.
     lastUserLoad() { return lastUserLoad; },
+    // How many test codes the scatter has for the model the user loaded
+    // (0 until the whole test set has been encoded).
+    userModelCodes() { return testSetEncoded && testSetEncoded.model === pageModel ? testSetEncoded.count : 0; },
     // Decodes many codes at once, in the decode workers when they are running:
     // codes is a Float32Array of x,y pairs; resolves to a Float32Array of
     // 784 pixel values per code.

@@ -52,23 +52,30 @@ class DecodePool {
 
   // codes: rows of `codeSize` floats. Resolves to [{ row, images }]: each
   // worker's share, `images` holding the decoded rows from `row` on.
-  decodeParts(codes, codeSize) {
+  decodeParts(codes, codeSize) { return this.parts('decode', codes, codeSize); }
+
+  // Rows of `width` floats through every worker's `type` job ('decode' or
+  // 'encode'), in shares of multiples of 4 rows (the SIMD kernel's tile height).
+  parts(type, rows, width) {
     if (!this.ready) return Promise.reject(new Error(this.failure || 'the decode workers are not ready'));
-    const rows = codes.length / codeSize;
-    // Shares in multiples of 4 rows, the SIMD kernel's tile height.
-    const share = Math.max(4, Math.ceil(rows / this.workers.length / 4) * 4);
+    const count = rows.length / width;
+    const share = Math.max(4, Math.ceil(count / this.workers.length / 4) * 4);
     const parts = [];
-    for (let row = 0, i = 0; row < rows; row += share, i++) {
-      const slice = codes.slice(row * codeSize, Math.min(rows, row + share) * codeSize);
-      parts.push(this.send(this.workers[i], { type: 'decode', codes: slice }, [slice.buffer])
+    for (let row = 0, i = 0; row < count; row += share, i++) {
+      const slice = rows.slice(row * width, Math.min(count, row + share) * width);
+      parts.push(this.send(this.workers[i], { type, codes: slice }, [slice.buffer])
         .then(({ images }) => ({ row, images })));
     }
     return Promise.all(parts);
   }
 
-  // The same, assembled into one Float32Array of rows x imageSize floats.
-  async decode(codes, codeSize) {
-    const parts = await this.decodeParts(codes, codeSize);
+  // Decoded rows, assembled into one Float32Array of rows x imageSize floats.
+  async decode(codes, codeSize) { return DecodePool.assemble(await this.decodeParts(codes, codeSize)); }
+
+  // Images (rows of imageSize floats) to their codes, in one Float32Array.
+  async encode(images, imageSize) { return DecodePool.assemble(await this.parts('encode', images, imageSize)); }
+
+  static assemble(parts) {
     const total = parts.reduce((sum, part) => sum + part.images.length, 0);
     const images = new Float32Array(total);
     let offset = 0;

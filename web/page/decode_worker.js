@@ -19,6 +19,8 @@ async function handle(message) {
     }
     case 'decode':
       return { images: model.decode(message.codes) };
+    case 'encode':  // message.codes holds images here; the reply's `images`, their codes
+      return { images: model.encode(message.codes) };
     default:
       throw new Error(`unknown message ${message.type}`);
   }
