@@ -156,6 +156,7 @@ struct AppState {
   WalkView walk;
   int model_serial = 0;  // bumped whenever the page's model changes
   int requested_tab = -1;  // a tab to open in the next frame (latentpad.showPanel)
+  int dataset = 0;         // the shipped model shown: 0 MNIST, 1 Fashion-MNIST
 
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().

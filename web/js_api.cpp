@@ -89,6 +89,9 @@ EMSCRIPTEN_KEEPALIVE void lp_set_codes(const float* codes, const uint8_t* labels
   ++g_app->model_serial;  // the nearest-neighbour views depend on the codes too
 }
 
+// The page now shows this data set's shipped model (0 MNIST, 1 Fashion-MNIST).
+EMSCRIPTEN_KEEPALIVE void lp_set_dataset(int dataset) { g_app->dataset = dataset == 1 ? 1 : 0; }
+
 // The data set the page's model says it was trained on ("" when it does not say).
 EMSCRIPTEN_KEEPALIVE const char* lp_model_dataset() {
   const auto& meta = g_app->data.model.meta;

@@ -18,6 +18,11 @@ namespace {
 // still counts it as user-initiated.
 EM_JS(void, open_model_picker, (), { document.getElementById('model-file').click(); });
 
+// Asks page/app.js to show a data set's shipped model ("mnist" or "fashion").
+EM_JS(void, switch_dataset, (const char* name), {
+  if (Module.latentpadSwitchDataset) Module.latentpadSwitchDataset(UTF8ToString(name));
+});
+
 // Hands `count` codes to the page's decode workers (page/app.js), which write
 // the digits to `pixels` and then call lp_manifold_done(token). Returns how
 // many workers took the job; 0 means none are ready and the caller decodes.
@@ -297,12 +302,20 @@ void panels_draw(AppState& s) {
   const char* subtitle = "drag the point through the 2-D code space of an MNIST autoencoder; the decoder draws live";
   const char* load_label = "Load model file...";
   const float button_w = ImGui::CalcTextSize(load_label).x + 2 * ImGui::GetStyle().FramePadding.x;
+  const float switch_w = ImGui::CalcTextSize("Fashion-MNIST").x + ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().FramePadding.x;
   ImGui::Text("LatentPad");
   // The subtitle only where it fits beside the title and the button (not on phones).
-  if (ImGui::GetContentRegionAvail().x > ImGui::CalcTextSize("LatentPad").x + ImGui::CalcTextSize(subtitle).x + button_w + 40) {
+  if (ImGui::GetContentRegionAvail().x >
+      ImGui::CalcTextSize("LatentPad").x + ImGui::CalcTextSize(subtitle).x + button_w + switch_w + 50) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", subtitle);
   }
+  // The data set switch: the shipped model of each (Fashion's fetched on first use).
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w - switch_w - ImGui::GetStyle().ItemSpacing.x);
+  ImGui::SetNextItemWidth(switch_w);
+  int dataset = s.dataset;
+  if (ImGui::Combo("##dataset", &dataset, "MNIST\0Fashion-MNIST\0") && dataset != s.dataset)
+    switch_dataset(dataset == 1 ? "fashion" : "mnist");
   ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w);
   if (ImGui::SmallButton(load_label)) open_model_picker();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("A .lpad file from latentpad train; or drop one on the page");

@@ -174,4 +174,24 @@ await test("a model the user loads gets its codes of all 10,000 test images in t
   return `10,000 codes in ${((Date.now() - t0) / 1000).toFixed(1)} s, max difference from native ${worst.toExponential(1)}`;
 });
 
+await test('the data set switch shows the shipped Fashion-MNIST model, fetched only when chosen', async (page, problems) => {
+  const requested = [];
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  await open(page);
+  expect(!requested.some((path) => path.startsWith('/fashion/')), 'the first load fetched Fashion-MNIST files');
+  const decodeAt = () => page.evaluate(() => Array.from(window.latentpad.decode(0.3, -0.2)));
+  const nativeAt = (weights) => execFileSync(latentpad, ['decode', '--weights', weights, '--z=0.3,-0.2'], { encoding: 'utf8' })
+    .trim().split(/\s+/).map(Number);
+  await page.evaluate(() => window.latentpad.setDataset('fashion'));
+  const fashion = maxAbsDiff(await decodeAt(), nativeAt(join(siteDir, 'fashion/model.lpad')));
+  expect(fashion <= 1e-5, `after the switch the page decodes ${fashion} away from the Fashion model`);
+  expect((await page.evaluate(() => window.latentpad.scatterCodes())).length === 20000, 'the scatter does not show 10,000 Fashion codes');
+  expect(requested.some((path) => path === '/fashion/model.lpad'), 'the Fashion model was not fetched');
+  await page.evaluate(() => window.latentpad.setDataset('mnist'));
+  const mnist = maxAbsDiff(await decodeAt(), nativeAt(join(siteDir, 'model.lpad')));
+  expect(mnist <= 1e-5, `back on MNIST the page decodes ${mnist} away from the MNIST model`);
+  expect(problems.length === 0, problems.join('; '));
+  return `Fashion within ${fashion.toExponential(1)}, MNIST again within ${mnist.toExponential(1)} of native`;
+});
+
 await finish('draw e2e');

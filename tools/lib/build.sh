@@ -34,5 +34,9 @@ lp_build_site() {
   local root=$1 site=$1/build/wasm/site
   "$root/build/release/tools/latentpad" site-data --weights "$root/weights/mnist.lpad" --data "$root/data/mnist" \
     --out "$site" >/dev/null
+  # The Fashion-MNIST model and its test data, fetched when the page switches to it.
+  mkdir -p "$site/fashion"
+  "$root/build/release/tools/latentpad" site-data --dataset fashion --weights "$root/weights/fashion.lpad" \
+    --data "$root/data/fashion" --out "$site/fashion" --training none >/dev/null
   lp_log "demo site ready in ${site#"$root"/}"
 }

@@ -45,6 +45,10 @@
   // asked to, and a run that diverges puts it back.
   let pageModel = null;  // { kind: 'site' | 'user' | 'trained', bytes, name, codes, labels }
   let siteFiles = [];
+  // The site's files per data set: MNIST's load with the page; Fashion-MNIST's
+  // (in fashion/) when the page first switches to it.
+  const siteSets = { mnist: null, fashion: null };
+  let siteSet = 'mnist';
 
   function loadSiteFile(file) {
     const ok = withHeapCopy(file.bytes, (pointer, size) =>
@@ -60,6 +64,7 @@
   async function loadSiteFiles() {
     let modelLoaded = false;
     siteFiles = await Promise.all(downloads);
+    siteSets.mnist = siteFiles;
     for (const file of siteFiles) {
       if (file.error) {
         setError(`could not load ${file.url}: ${file.error.message}`);
@@ -198,6 +203,7 @@
     if (model.kind === 'site') {
       for (const file of siteFiles) if (!file.error) loadSiteFile(file);
       Module._lp_train_forget();
+      Module._lp_set_dataset(siteSet === 'fashion' ? 1 : 0);
     } else if (model.kind === 'user') {
       loadUserModel(new File([model.bytes], model.name));
     } else {
@@ -238,6 +244,23 @@
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
+  // Switches the page to a data set's shipped model, codes and test images.
+  async function switchDataset(name) {
+    if (!['mnist', 'fashion'].includes(name)) throw new Error(`no data set '${name}' (mnist or fashion)`);
+    if (!(await ready)) throw new Error('no model is loaded');
+    if (!siteSets[name]) {
+      const files = await Promise.all(FILES.map(([file, url]) => fetch(`${name}/${url}`).then((response) => {
+        if (!response.ok) throw new Error(`could not load ${name}/${url}: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      }).then((buffer) => ({ name: file, url: `${name}/${url}`, bytes: new Uint8Array(buffer) }))));
+      siteSets[name] = files;
+    }
+    siteSet = name;
+    siteFiles = siteSets[name];
+    restoreModel({ kind: 'site' });
+    return name;
+  }
+
   // The Train panel's buttons (panel_train.cpp).
   function trainCommand(name, json) {
     const report = (error) => Module.ccall('lp_train_status', null,
@@ -263,6 +286,7 @@
 
   window.Module = {
     latentpadDecodeInWorkers: decodeInWorkers,
+    latentpadSwitchDataset: (name) => switchDataset(name).catch((error) => setError(error.message)),
     latentpadTrainCommand: trainCommand,
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
@@ -362,6 +386,13 @@
     layout() { return JSON.parse(Module.UTF8ToString(Module._lp_layout())); },
     // Resolves to true/false when the last picked or dropped model has been handled.
     lastUserLoad() { return lastUserLoad; },
+    // Switches to the shipped model and test data of 'mnist' or 'fashion'
+    // (fetched the first time); resolves when it is on screen.
+    async setDataset(name) {
+      await switchDataset(name);
+      await nextFrame();
+      return name;
+    },
     // How many test codes the scatter has for the model the user loaded
     // (0 until the whole test set has been encoded).
     userModelCodes() { return testSetEncoded && testSetEncoded.model === pageModel ? testSetEncoded.count : 0; },
