@@ -33,6 +33,7 @@ struct Texture {
 // The files the page fetched (see page/app.js and `latentpad site-data`).
 struct DemoData {
   ModelFile model;
+  PackedMlp decoder_packed;  // the decoder's weights packed once per model (nn/mlp.h)
   bool model_ready = false;
   std::vector<float> codes;        // [n][latent]: every test image's code, for the scatter
   std::vector<uint8_t> labels;     // [n]

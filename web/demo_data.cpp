@@ -17,6 +17,7 @@ std::string load_model(DemoData& data, const uint8_t* bytes, size_t size) {
     return "the demo needs a decoder from a 2-D code to 28x28 pixels; this one maps " +
            std::to_string(decoder->in_size()) + " -> " + std::to_string(decoder->out_size());
   data.model = std::move(file);
+  data.decoder_packed = mlp_pack(*data.model.decoder());
   data.model_ready = true;
   return {};
 }
@@ -60,7 +61,7 @@ std::string demo_load(DemoData& data, const std::string& name, const uint8_t* by
 
 void demo_decode(const DemoData& data, const float* codes, int n, float* pixels) {
   // demo_load accepts only models with a decoder.
-  mlp_infer(*data.model.decoder(), codes, n, pixels);
+  mlp_infer(*data.model.decoder(), data.decoder_packed, codes, n, pixels);
 }
 
 double now_ms() { return emscripten_get_now(); }

@@ -11,6 +11,7 @@
 
 namespace {
 lp::ModelFile g_model;
+lp::PackedMlp g_decoder_packed;  // the decoder's weights as the SIMD kernel reads large batches
 bool g_loaded = false;
 std::string g_error;
 }  // namespace
@@ -23,6 +24,7 @@ EMSCRIPTEN_KEEPALIVE int lpm_load(const uint8_t* bytes, int size) {
   lp::ModelFile model;
   if (size < 0 || !lp::model_file_decode(bytes, static_cast<size_t>(size), &model, &g_error)) return 0;
   g_model = std::move(model);
+  g_decoder_packed = g_model.decoder() ? lp::mlp_pack(*g_model.decoder()) : lp::PackedMlp{};
   g_loaded = true;
   return 1;
 }
@@ -56,7 +58,7 @@ EMSCRIPTEN_KEEPALIVE int lpm_encode(const float* images, int n, float* codes) {
 EMSCRIPTEN_KEEPALIVE int lpm_decode(const float* codes, int n, float* images) {
   if (!loaded_decoder()) return g_error = g_loaded ? "this model file has no decoder" : "no model is loaded", 0;
   if (n < 0) return 0;
-  lp::mlp_infer(*loaded_decoder(), codes, n, images);
+  lp::mlp_infer(*loaded_decoder(), g_decoder_packed, codes, n, images);
   return 1;
 }
 

@@ -52,6 +52,7 @@ void dense_weight_grad_scalar(const float* dz, int out, int n, const float* x, i
   }
 }
 
+// dense_pack for SIMD128 is in dense_kernel_simd128.cpp, beside the kernel that reads it.
 #if defined(__wasm_simd128__)
 const char* dense_kernel_name() { return "simd128"; }
 void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_simd128(layer, x, n, y); }
@@ -63,6 +64,7 @@ void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, 
   dense_weight_grad_simd128(dz, out, n, x, in, lo, hi, dw, accumulate);
 }
 #elif defined(__EMSCRIPTEN__)
+std::vector<float> dense_pack(const DenseView&) { return {}; }
 const char* dense_kernel_name() { return "scalar"; }
 void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_scalar(layer, x, n, y); }
 void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx) {
@@ -73,6 +75,7 @@ void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, 
   dense_weight_grad_scalar(dz, out, n, x, in, lo, hi, dw, accumulate);
 }
 #else
+std::vector<float> dense_pack(const DenseView&) { return {}; }
 const char* dense_kernel_name() { return "eigen"; }
 void dense_infer(const DenseView& layer, const float* x, int n, float* y) {
   Map ys(y, layer.out, n);

@@ -14,6 +14,8 @@
 //
 // Every matrix is column-major (Eigen's default) with one sample per column.
 #pragma once
+#include <vector>
+
 #include "kernels/activation.h"
 
 namespace lp {
@@ -26,7 +28,15 @@ struct DenseView {
   int in;
   int out;
   Activation act;
+  // Optional: the weights as dense_pack() repacks them, kept with the model so
+  // that large batches need not repack them on every call.
+  const float* packed = nullptr;
 };
+
+// The weights in the layout this build's forward kernel reads for large
+// batches (SIMD128: panels of 8 outputs, [out/8][in][8]); empty when the
+// kernel reads W as it is (Eigen, scalar).
+std::vector<float> dense_pack(const DenseView& layer);
 
 // x: n samples of `in` floats each; y: n samples of `out` floats each.
 void dense_infer(const DenseView& layer, const float* x, int n, float* y);

@@ -98,6 +98,19 @@ constexpr int kPackMinSamples = 16;
 
 }  // namespace
 
+std::vector<float> dense_pack(const DenseView& layer) {
+  const int panels = layer.out / 8;
+  std::vector<float> packed(static_cast<size_t>(panels) * 8 * layer.in);
+  for (int p = 0; p < panels; ++p)
+    for (int j = 0; j < layer.in; ++j) {
+      const float* from = layer.weight + static_cast<size_t>(j) * layer.out + 8 * p;
+      float* to = &packed[(static_cast<size_t>(p) * layer.in + j) * 8];
+      wasm_v128_store(to, wasm_v128_load(from));
+      wasm_v128_store(to + 4, wasm_v128_load(from + 4));
+    }
+  return packed;
+}
+
 void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
   // Large batches first copy W into panels of 8 outputs, [out/8][in][8], so a
   // tile reads its weights as one contiguous stream instead of one 32-byte
@@ -105,16 +118,11 @@ void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y
   // The copy costs about one sample's worth of work, so small batches skip it.
   const int panels = layer.out / 8;
   const bool pack = n >= kPackMinSamples && panels > 0;
-  thread_local std::vector<float> packed;
-  if (pack) {
-    packed.resize(static_cast<size_t>(panels) * 8 * layer.in);
-    for (int p = 0; p < panels; ++p)
-      for (int j = 0; j < layer.in; ++j) {
-        const float* from = layer.weight + static_cast<size_t>(j) * layer.out + 8 * p;
-        float* to = &packed[(static_cast<size_t>(p) * layer.in + j) * 8];
-        wasm_v128_store(to, wasm_v128_load(from));
-        wasm_v128_store(to + 4, wasm_v128_load(from + 4));
-      }
+  thread_local std::vector<float> repacked;
+  const float* packed = layer.packed;
+  if (pack && !packed) {
+    repacked = dense_pack(layer);
+    packed = repacked.data();
   }
   for (int first = 0; first < n; first += kSampleBlock) {
     const int count = std::min(kSampleBlock, n - first);
@@ -122,7 +130,7 @@ void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y
     float* yb = y + static_cast<size_t>(first) * layer.out;
     int o = 0;
     for (; o + 8 <= layer.out; o += 8) {
-      if (pack) dense_tile_samples<2>(layer, &packed[static_cast<size_t>(o) * layer.in], 8, xb, yb, count, o);
+      if (pack) dense_tile_samples<2>(layer, packed + static_cast<size_t>(o) * layer.in, 8, xb, yb, count, o);
       else dense_tile_samples<2>(layer, layer.weight + o, layer.out, xb, yb, count, o);
     }
     for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1>(layer, layer.weight + o, layer.out, xb, yb, count, o);

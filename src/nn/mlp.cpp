@@ -79,7 +79,15 @@ Eigen::MatrixXf mlp_infer(const Mlp& mlp, const Eigen::Ref<const Eigen::MatrixXf
   return y;
 }
 
-void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) {
+PackedMlp mlp_pack(const Mlp& mlp) {
+  PackedMlp packed;
+  for (const Dense& layer : mlp.layers) packed.layers.push_back(dense_pack(dense_view(layer)));
+  return packed;
+}
+
+void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) { mlp_infer(mlp, PackedMlp{}, x, n, y); }
+
+void mlp_infer(const Mlp& mlp, const PackedMlp& packed, const float* x, int n, float* y) {
   // Two ping-pong buffers sized for the widest layer.
   int widest = mlp.in_size();
   for (const Dense& layer : mlp.layers) widest = std::max(widest, layer.out_size());
@@ -89,7 +97,9 @@ void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) {
     const Dense& layer = mlp.layers[k];
     const bool last = k + 1 == mlp.layers.size();
     float* out = last ? y : (in == ping.data() ? pong.data() : ping.data());
-    dense_infer(dense_view(layer), in, n, out);
+    DenseView view = dense_view(layer);
+    if (k < packed.layers.size() && !packed.layers[k].empty()) view.packed = packed.layers[k].data();
+    dense_infer(view, in, n, out);
     in = out;
   }
 }

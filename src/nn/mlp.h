@@ -57,6 +57,16 @@ void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dou
 // Inference without a cache, through the build's dense kernel (kernels/dense_kernel.h):
 // x holds n samples of in_size() floats each, y receives n * out_size() floats.
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y);
+// The layers' weights also in the layout the build's forward kernel reads for
+// large batches (kernels/dense_kernel.h, dense_pack): made once when a model
+// is loaded by code that then decodes many batches with it (the page and its
+// decode workers), so no call repacks them. Empty entries where the kernel
+// reads W as it is (native builds). Valid while the Mlp is unchanged.
+struct PackedMlp {
+  std::vector<std::vector<float>> layers;
+};
+PackedMlp mlp_pack(const Mlp& mlp);
+void mlp_infer(const Mlp& mlp, const PackedMlp& packed, const float* x, int n, float* y);
 // The same for a matrix of samples: x [in, n] -> [out, n].
 Eigen::MatrixXf mlp_infer(const Mlp& mlp, const Eigen::Ref<const Eigen::MatrixXf>& x);
 

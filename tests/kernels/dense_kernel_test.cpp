@@ -3,6 +3,7 @@
 #include "kernels/dense_kernel.h"
 
 #include <catch2/catch.hpp>
+#include <string>
 #include <vector>
 
 #include "base/rng.h"
@@ -131,4 +132,28 @@ TEST_CASE("the scalar reference computes f(Wx+b) with column-major W", "[dense_k
   CHECK(y[0] == -0.5f);
   CHECK(y[1] == -1.0f);
   CHECK(y[2] == -101.0f);
+}
+
+TEST_CASE("a packed copy of the weights gives the same forward pass as repacking", "[dense_kernel]") {
+  Rng rng(77);
+  const int in = 37, out = 30, n = 40;  // 3 panels of 8 outputs and 6 left over; a packed batch
+  std::vector<float> w(size_t(in) * out), b(out), x(size_t(in) * n);
+  for (float& v : w) v = rng.uniform(-0.5f, 0.5f);
+  for (float& v : b) v = rng.uniform(-0.5f, 0.5f);
+  for (float& v : x) v = rng.uniform(-1.0f, 1.0f);
+  DenseView layer{w.data(), b.data(), in, out, Activation::tanh};
+  std::vector<float> fresh(size_t(out) * n), kept(size_t(out) * n, -99.0f);
+  dense_infer(layer, x.data(), n, fresh.data());
+  const std::vector<float> packed = dense_pack(layer);
+  layer.packed = packed.empty() ? nullptr : packed.data();
+  dense_infer(layer, x.data(), n, kept.data());
+  INFO("kernel " << dense_kernel_name() << ", packed floats " << packed.size());
+  CHECK(kept == fresh);  // the same arithmetic, bit for bit
+  if (std::string(dense_kernel_name()) == "simd128") {
+    REQUIRE(packed.size() == size_t(24) * in);
+    CHECK(packed[8 * 1 + 3] == w[size_t(1) * out + 3]);   // panel 0, input 1, output 3
+    CHECK(packed[(size_t(2) * in + 5) * 8 + 7] == w[size_t(5) * out + 23]);  // panel 2, input 5, output 23
+  } else {
+    CHECK(packed.empty());
+  }
 }
