@@ -8,6 +8,7 @@
 //   - page weight, every site file gzip-compressed;
 //   - SIMD128 against scalar wasm, both under Node, when both modules are given.
 // usage: node web_bench.mjs SITE_DIR WEIGHTS DECODE_BENCH [SIMD_WASM SCALAR_WASM]
+import { frameInterval } from './frames.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,19 +81,8 @@ for (let run = 0; run < 3; run++) {
     // digit): software WebGL competes with them for the two cores.
     const contended = await page.evaluate(() => window.latentpad.benchDecodeBatch(1024, 11, { drawing: true }));
     console.log(`chromium_decode batch 1024: ${contended.toFixed(3).padStart(8)} ms while the page draws a frame (${workers} workers, median of 11)`);
-    // What one frame of the page costs: the interval between frames while the
-    // point moves every frame (the browser's own 60 Hz caps it at 16.7 ms).
-    const frameMs = await page.evaluate(async () => {
-      const intervals = [];
-      let last = performance.now();
-      for (let i = 0; i < 61; i++) {
-        window.latentpad.setLatent(Math.sin(i / 10), Math.cos(i / 10));
-        await new Promise((done) => requestAnimationFrame(done));
-        intervals.push(performance.now() - last);
-        last = performance.now();
-      }
-      return intervals.sort((a, b) => a - b)[30];
-    });
+    // What one frame of the page costs.
+    const frameMs = await frameInterval(page);
     console.log(`chromium_frame_interval ${frameMs.toFixed(1)} ms while the point moves every frame (median)`);
     await page.waitForTimeout(300);
     await page.evaluate(() => window.latentpad.benchManifold(32, 3));  // warm up

@@ -16,6 +16,7 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer } from '../lib/serve.mjs';
+import { frameInterval } from './frames.mjs';
 
 const { chromium } = await import(new URL('../node_modules/playwright-core/index.mjs', import.meta.url));
 const [siteDir, tfjsModules] = process.argv.slice(2);
@@ -115,18 +116,6 @@ async function latentpadTrain(images) {
   }, images);
 }
 
-// The page's frame interval while the point moves every frame, median of 61.
-const frameInterval = () => page.evaluate(async () => {
-  const intervals = [];
-  let last = performance.now();
-  for (let i = 0; i < 61; i++) {
-    window.latentpad.setLatent(Math.sin(i / 10), Math.cos(i / 10));
-    await new Promise((done) => requestAnimationFrame(done));
-    intervals.push(performance.now() - last);
-    last = performance.now();
-  }
-  return intervals.sort((a, b) => a - b)[30];
-});
 
 console.log(`tfjs_backend ${backend}`);
 // Data first, so the runs below time training, not downloading.
@@ -140,9 +129,9 @@ console.log(`train_images_per_s latentpad ${median(ours).toFixed(0)} (runs ${our
 console.log(`train_images_per_s tfjs_wasm ${median(theirs).toFixed(0)} (runs ${theirs.map((v) => v.toFixed(0)).join(' ')})`);
 console.log(`train_speedup ${(median(ours) / median(theirs)).toFixed(2)}x (an MNIST epoch: ${(60000 / median(ours)).toFixed(1)} s against ${(60000 / median(theirs)).toFixed(1)} s)`);
 
-const idle = await frameInterval();
+const idle = await frameInterval(page);
 await page.evaluate(() => window.latentpad.train.start({ epochs: 1 }));
-const training = await frameInterval();
+const training = await frameInterval(page);
 await page.evaluate(() => window.latentpad.train.stop());
 console.log(`frame_interval_ms idle ${idle.toFixed(1)}, while training ${training.toFixed(1)} (${(training / idle).toFixed(2)}x)`);
 

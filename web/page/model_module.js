@@ -6,24 +6,10 @@
 //   model.load(modelFileBytes);          // null, or the reason it was refused
 //   const images = model.decode(codes);  // Float32Array, count x imageSize
 
-// The module's only imports: memory growth needs no action here, because every
-// view of memory is made after the call that could have grown it.
-const IMPORTS = {
-  env: { emscripten_notify_memory_growth() {} },
-  wasi_snapshot_preview1: {
-    proc_exit(code) { throw new Error(`latentpad_model.wasm stopped (exit ${code})`); },
-  },
-};
+import { instantiateStandalone } from './standalone_wasm.js';
 
 export async function instantiateModel(source) {
-  const result = await WebAssembly.instantiate(source, IMPORTS);
-  const wasm = (result.instance || result).exports;
-  wasm._initialize();
-
-  const string = (pointer) => {
-    const bytes = new Uint8Array(wasm.memory.buffer, pointer);
-    return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
-  };
+  const { wasm, string } = await instantiateStandalone(source, 'latentpad_model.wasm');
   // Runs `body` with `input` copied into wasm memory and room for `outputBytes`
   // more; both are freed afterwards, whatever happens.
   function withBuffers(input, outputBytes, body) {

@@ -11,22 +11,10 @@
 export const PART = { trainImages: 0, trainLabels: 1, testImages: 2, testLabels: 3 };
 export const STATUS = { running: 0, epochDone: 1, finished: 2, diverged: 3, failed: 4 };
 
-const IMPORTS = {
-  env: { emscripten_notify_memory_growth() {} },
-  wasi_snapshot_preview1: {
-    proc_exit(code) { throw new Error(`latentpad_trainer.wasm stopped (exit ${code})`); },
-  },
-};
+import { instantiateStandalone } from './standalone_wasm.js';
 
 export async function instantiateTrainer(source) {
-  const result = await WebAssembly.instantiate(source, IMPORTS);
-  const wasm = (result.instance || result).exports;
-  wasm._initialize();
-
-  const string = (pointer) => {
-    const bytes = new Uint8Array(wasm.memory.buffer, pointer);
-    return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
-  };
+  const { wasm, string } = await instantiateStandalone(source, 'latentpad_trainer.wasm');
   const error = () => string(wasm.lpt_error());
   // Copies bytes into wasm memory for the duration of `body(pointer)`.
   function withCopy(bytes, body) {
