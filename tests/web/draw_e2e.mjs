@@ -111,8 +111,19 @@ await test('a vertical stroke lands among the 1s, its marker moves while drawing
   await nextFrames(page);
   const cleared = Array.from(await page.evaluate(() => window.latentpad.drawing()));
   expect(cleared.every((v) => v === 0) && !(await info(page)).ink, 'Clear left ink in the input');
+  // A scribble reads as unusual on the meter; the clean stroke did not.
+  const [x, y, w, h] = (await layout(page)).draw_rect;
+  await page.mouse.move(x + w * 0.1, y + h * 0.1);
+  await page.mouse.down();
+  for (let i = 0; i < 30; i++) await page.mouse.move(x + w * (0.1 + (0.8 * ((i * 7) % 11)) / 10), y + h * (0.1 + (0.8 * ((i * 5) % 13)) / 12));
+  await page.mouse.up();
+  await nextFrames(page);
+  const scribble = await info(page);
+  expect(drawn.percentile < 50 && scribble.percentile >= 95,
+         `the unusual-input meter: ${drawn.percentile} % for the stroke, ${scribble.percentile} % for a scribble`);
   expect(problems.length === 0, problems.join('; '));
-  return `code (${drawn.x.toFixed(3)}, ${drawn.y.toFixed(3)}), nearest ${drawn.nearest.join('')}, ${orange} marker pixels`;
+  return `code (${drawn.x.toFixed(3)}, ${drawn.y.toFixed(3)}), nearest ${drawn.nearest.join('')}, ${orange} marker pixels, ` +
+         `unusual ${drawn.percentile} % (stroke) vs ${scribble.percentile} % (scribble)`;
 });
 
 await test('a touch drawing works at a phone-sized viewport', async (page, problems) => {
