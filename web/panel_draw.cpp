@@ -59,6 +59,7 @@ void analyse(AppState& s) {
   d.input_texture.upload_gray(d.input.data(), kImageSide, kImageSide);
   const Mlp* encoder = s.data.model.encoder();
   if (!d.has_ink || !encoder || encoder->in_size() != kPixels || encoder->out_size() != 2) {
+    std::fill(std::begin(d.nearest), std::end(d.nearest), -1);
     d.recon.assign(kPixels, 0.0f);
     d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
     return;

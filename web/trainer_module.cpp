@@ -118,6 +118,12 @@ EMSCRIPTEN_KEEPALIVE int lpt_start(int epochs, double lr, int batch, double seed
   if (g.full_train.size() == 0) return fail("the training data is not loaded");
   if (g.full_test.size() == 0) return fail("the test data is not loaded");
   if (g.full_test.pixel_count() != g.full_train.pixel_count()) return fail("training and test images differ in size");
+  if (g_have_start_model && g_start_model.model.encoder.in_size() != g.full_train.pixel_count())
+    return fail("the loaded model expects " + std::to_string(g_start_model.model.encoder.in_size()) +
+                "-pixel images, the data has " + std::to_string(g.full_train.pixel_count()));
+  // Everything is checked: the old run (whose epoch refers to the data) goes now.
+  g.started = false;
+  g.epoch.reset();
   const lp::Dataset* train = &g.full_train;
   if (limit > 0 && limit < g.full_train.size()) {
     std::vector<int> first(static_cast<size_t>(limit));
@@ -135,9 +141,10 @@ EMSCRIPTEN_KEEPALIVE int lpt_start(int epochs, double lr, int batch, double seed
   spec.input = train->pixel_count();
   lp::TrainState state = lp::train_state_create(spec, config);
   if (g_have_start_model) {
-    if (g_start_model.model.encoder.in_size() != train->pixel_count())
-      return fail("the loaded model expects " + std::to_string(g_start_model.model.encoder.in_size()) +
-                  "-pixel images, the data has " + std::to_string(train->pixel_count()));
+    // Fine-tuning: the divergence rule's baseline is still an untrained
+    // model's loss (the seed's), not the loaded model's, which a first epoch
+    // with fresh Adam moments may well exceed.
+    state.untrained_loss = lp::untrained_loss(state.model, *train, config.batch);
     state.model = g_start_model.model;
     state.adam = lp::adam_init(state.model);
   }
@@ -206,8 +213,11 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* lpt_model(int* size) {
   file.meta["epochs"] = std::to_string(g.epochs);
   file.meta["epochs_done"] = std::to_string(g.state.epoch);
   file.meta["train_images"] = std::to_string(g.train->size());
-  file.meta["hidden"] = "256,128,64";
-  file.meta["latent"] = "2";
+  const lp::MlpSpec encoder = g.state.model.encoder.spec();
+  std::string hidden;
+  for (size_t k = 1; k + 1 < encoder.sizes.size(); ++k) hidden += (k > 1 ? "," : "") + std::to_string(encoder.sizes[k]);
+  file.meta["hidden"] = hidden;
+  file.meta["latent"] = std::to_string(encoder.sizes.back());
   if (g.state.epoch > 0) {
     char text[32];
     std::snprintf(text, sizeof text, "%.6f", g.test_mse);

@@ -135,10 +135,35 @@ await test('a failed or corrupt training download is reported and the page keeps
   return `${missing.message} | ${corrupt.message}`;
 });
 
+await test('stop during the download ends the run before any step and keeps the model', async (page, problems) => {
+  await open(page);
+  const before = await decodeAt(page, 0.1, 0.6);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/train/mnist/train-images-idx3-ubyte.gz', async (route) => { await held; await route.continue(); });
+  await page.evaluate(() => { window.runStarted = window.latentpad.train.start({ epochs: 1 }); });
+  await waitFor(page, 'the download to begin', async () => (await status(page)).state === 'downloading');
+  const stopping = page.evaluate(() => window.latentpad.train.stop());
+  await new Promise((done) => setTimeout(done, 200));
+  release();
+  const stopped = await stopping;
+  await page.evaluate(() => window.runStarted);
+  expect(stopped.state === 'idle' && /before the first step/.test(stopped.message), `stop() gave ${JSON.stringify(stopped)}`);
+  expect(await steps(page) === 0, 'steps were taken');
+  await nextFrames(page);
+  expect(maxAbsDiff(before, await decodeAt(page, 0.1, 0.6)) === 0, 'the model changed');
+  expect(problems.length === 0, problems.join('; '));
+  return stopped.message;
+});
+
 await test('a diverging run says so and the previous model stays', async (page, problems) => {
   await open(page);
   const before = await decodeAt(page, -0.4, 0.1);
-  await page.evaluate(() => window.latentpad.train.start({ epochs: 2, limit: 3000, lr: 10 }));
+  await page.evaluate(() => window.latentpad.train.start({ epochs: 2, limit: 30000, lr: 10 }));
+  // Let a snapshot of the diverging run become the page's model first, so the
+  // check below sees the previous model put back, not merely never replaced.
+  await waitFor(page, 'a snapshot of the run', async () => (await steps(page)) > 0);
+  expect(maxAbsDiff(before, await decodeAt(page, -0.4, 0.1)) > 0, 'the run never became the page\'s model');
   const end = await page.evaluate(() => window.latentpad.train.finished());
   expect(end.state === 'diverged' && /diverged/.test(end.message) && /lower learning rate/.test(end.message),
          `the run ended ${JSON.stringify(end)}`);

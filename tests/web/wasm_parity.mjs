@@ -55,6 +55,10 @@ for (const [x, y] of CODES) {
 // All the codes in one batch: the SIMD kernel's 4-sample tiles, which the page's
 // decode workers use for the manifold, must agree with one-at-a-time decoding.
 check(`decode ${CODES.length} codes in one batch`, nativeAll, wasm.decode(new Float32Array(CODES.flat())));
+// Three times over (24 codes): from 16 on, the SIMD kernel reads the packed
+// copy of the weights kept with the model.
+check(`decode ${3 * CODES.length} codes in one batch (the packed weights)`, [...nativeAll, ...nativeAll, ...nativeAll],
+      wasm.decode(new Float32Array([...CODES, ...CODES, ...CODES].flat())));
 
 // A truncated file is refused with a reason, and the loaded model stays.
 const refused = wasm.load(readFileSync(weights).subarray(0, 100));

@@ -59,6 +59,9 @@ void write_training_data(const std::string& site, const std::string& name) {
 
 void run_site_data(const SiteOptions& o) {
   require_option(o.out, "--out");
+  if (o.training != "mnist" && o.training != "fashion" && o.training != "mnist,fashion" &&
+      o.training != "fashion,mnist" && o.training != "both" && o.training != "none")
+    throw UsageError("--training must be mnist, fashion, both (or mnist,fashion) or none");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   ModelFile file = load_model(path, ModelKind::autoencoder);
   if (file.kind != ModelKind::autoencoder) throw Error(path + " must hold a full autoencoder");
@@ -86,8 +89,9 @@ void run_site_data(const SiteOptions& o) {
   images.dims = {static_cast<uint32_t>(o.images), static_cast<uint32_t>(test.rows), static_cast<uint32_t>(test.cols)};
   images.values.assign(test.image(0), test.image(o.images));  // the IDX bytes as they were
   write_or_throw(o.out + "/test-images.idx", idx_encode(images));
+  const std::string training = o.training == "both" ? "mnist,fashion" : o.training == "none" ? "" : o.training;
   for (const std::string& name : {std::string("mnist"), std::string("fashion")})
-    if (("," + o.training + ",").find("," + name + ",") != std::string::npos) write_training_data(o.out, name);
+    if (("," + training + ",").find("," + name + ",") != std::string::npos) write_training_data(o.out, name);
 }
 
 }  // namespace

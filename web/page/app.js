@@ -229,17 +229,24 @@
   });
   async function startTraining(options) {
     if (!(await ready)) throw new Error('no model is loaded');
-    if (!['downloading', 'training', 'paused'].includes(trainer.status().state)) modelBeforeRun = pageModel;
     const o = { dataset: 'mnist', epochs: 5, lr: 1e-3, batch: 64, seed: 2, limit: 0, fromCurrent: false, ...options };
+    const current = pageModel && pageModel.bytes;
+    // The page shows the run's data set: its test images and labels go with
+    // the run's codes in the scatter and the Draw panel.
+    if (o.dataset !== siteSet && ['mnist', 'fashion'].includes(o.dataset)) await switchDataset(o.dataset);
+    if (!['downloading', 'training', 'paused'].includes(trainer.status().state)) modelBeforeRun = pageModel;
     if (Number.isSafeInteger(o.epochs) && Number.isSafeInteger(o.batch) && Number.isSafeInteger(o.seed) && Number.isSafeInteger(o.limit)) {
       Module._lp_train_settings(o.dataset === 'fashion' ? 1 : 0, o.epochs, Number(o.lr) || 0, o.batch, Math.min(o.seed, 2 ** 31 - 1),
                                 Math.min(o.limit, 2 ** 31 - 1), o.fromCurrent ? 1 : 0);
     }
-    return trainer.start({ ...o, currentModel: pageModel && pageModel.bytes });
+    return trainer.start({ ...o, currentModel: current });
   }
   function saveTrainedModel() {
     const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([trainer.modelBytes()], { type: 'application/octet-stream' }));
+    // The page's model when it came from a run here (also after a later run
+    // diverged and put it back), else the last run's.
+    const bytes = pageModel && pageModel.kind === 'trained' ? pageModel.bytes : trainer.modelBytes();
+    link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     link.download = `latentpad-trained-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.lpad`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);

@@ -46,19 +46,46 @@ class TrainController {
     if (!whole(seed, 0, Number.MAX_SAFE_INTEGER)) throw new Error('seed must be a whole number from 0');
     if (!whole(limit, 0, 1e9)) throw new Error('limit must be a whole number from 0');
     if (!(typeof lr === 'number' && lr > 0 && lr <= 10)) throw new Error('lr must be a number above 0 and at most 10');
-    if (['downloading', 'training', 'paused'].includes(this.statusValue.state)) await this.stop();
+    // One start at a time: a second one waits until the first has begun, then
+    // stops that run and starts its own.
+    const previous = this.starting;
+    let release;
+    this.starting = new Promise((resolve) => { release = resolve; });
+    try {
+      await previous;
+      if (['downloading', 'training', 'paused'].includes(this.statusValue.state)) await this.stop();
+      return await this.begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel });
+    } finally {
+      release();
+    }
+  }
 
+  async begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel }) {
+    const run = ++this.run;
+    this.posted = false;  // whether the worker has this run yet (stop() before that ends it here)
+    // Both promises exist before the first await, so stop() and finished()
+    // always have something to wait on.
+    const started = new Promise((resolve) => { this.onStarted = resolve; });
+    this.ended = new Promise((resolve) => { this.onEnded = resolve; });
     if (!this.worker) {
       this.worker = new Worker('train_worker.js', { type: 'module' });
       this.worker.onmessage = ({ data }) => this.receive(data);
-      this.worker.onerror = (event) => this.receive({ type: 'end', run: this.run, state: 'failed',
-                                                      message: `the training worker stopped: ${event.message}` });
+      // A worker that cannot load or crashes is not reused: the run fails and
+      // the next start makes a new one.
+      this.worker.onerror = (event) => {
+        event.preventDefault();
+        this.worker.terminate();
+        this.worker = null;
+        this.receive({ type: 'end', run: this.run, state: 'failed',
+                       message: `the training worker stopped: ${event.message || 'it could not be loaded'}` });
+      };
+    }
+    if (!this.module) {
       this.module = fetch('latentpad_trainer.wasm').then((r) => {
         if (!r.ok) throw new Error(`could not load latentpad_trainer.wasm: HTTP ${r.status}`);
         return WebAssembly.compileStreaming(r);
       });
     }
-    const run = ++this.run;
     this.model = null;
     this.extra = { batches: 0, epochs, download: 0, step: 0 };
     this.history = { losses: [], testMse: [] };
@@ -69,11 +96,11 @@ class TrainController {
       module = await this.module;
     } catch (error) {
       this.module = null;
-      this.setStatus({ state: 'failed', message: error.message });
+      this.receive({ type: 'end', run, state: 'failed', message: error.message });
       return this.status();
     }
-    const started = new Promise((resolve) => { this.onStarted = resolve; });
-    this.ended = new Promise((resolve) => { this.onEnded = resolve; });
+    if (run !== this.run || !this.worker || this.statusValue.state !== 'downloading') return this.status();
+    this.posted = true;
     this.worker.postMessage({
       type: 'start', run, module, dataset,
       files: TRAIN_FILES.map((f) => `train/${dataset}/${f}`),
@@ -101,7 +128,8 @@ class TrainController {
   // Resolves once the run has ended (the model so far stays).
   async stop() {
     if (!['downloading', 'training', 'paused'].includes(this.statusValue.state)) return this.status();
-    this.worker.postMessage({ type: 'stop' });
+    if (this.posted && this.worker) this.worker.postMessage({ type: 'stop' });
+    else this.receive({ type: 'end', run: this.run, state: 'done', stopped: true, beforeFirstStep: true });
     await this.ended;
     return this.status();
   }
@@ -143,7 +171,11 @@ class TrainController {
       case 'end': {
         this.extra.step = p.step || this.extra.step;
         for (const point of p.losses || []) this.history.losses.push(point);
-        if (p.state === 'done') {
+        if (p.state === 'done' && p.beforeFirstStep) {
+          // Stopped while downloading: nothing was trained, the page keeps its model.
+          this.hooks.restoreModel();
+          this.setStatus({ state: 'idle', images_per_s: 0, message: 'stopped before the first step; the page keeps its model' });
+        } else if (p.state === 'done') {
           this.model = p.model;
           this.hooks.showModel(p.model, p.codes, p.labels);
           const how = p.stopped ? `stopped at epoch ${p.epoch + 1}, batch ${p.batch}` : `finished ${p.epoch} epochs`;

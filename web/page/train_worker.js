@@ -14,7 +14,8 @@ let trainer = null;
 let loadedSet = null;      // the data set whose files the trainer holds
 let control = { paused: false, stop: false, wake: null };
 let run = 0;  // the controller's number for the current run, echoed in every message
-let losses = [];  // loss-chart points not yet sent: [Adam step, mean loss of the last LOSS_EVERY batches]
+let losses = [];
+let active = false;  // a run is in train(); a second 'start' is refused  // loss-chart points not yet sent: [Adam step, mean loss of the last LOSS_EVERY batches]
 
 const post = (message, transfer = []) => self.postMessage({ run, ...message }, transfer);
 
@@ -81,6 +82,7 @@ async function train(message) {
     });
     loadedSet = message.dataset;
   }
+  if (control.stop) return { state: 'done', stopped: true, beforeFirstStep: true };
   trainer.setStartModel(message.startModel || null);
   for (const [key, value] of Object.entries(message.meta || {})) trainer.setMeta(key, value);
   trainer.start(config);
@@ -134,14 +136,21 @@ async function train(message) {
 self.onmessage = async ({ data }) => {
   switch (data.type) {
     case 'start':
+      if (active) {
+        self.postMessage({ run: data.run, type: 'end', state: 'failed', message: 'a run is already training in this worker' });
+        break;
+      }
+      active = true;
       run = data.run;
       control = { paused: false, stop: false, wake: null };
       try {
         const end = await train(data);
-        const s = end.state === 'diverged' ? {} : snapshot();
+        const s = end.state === 'diverged' || end.beforeFirstStep ? {} : snapshot();
         post({ type: 'end', ...end, ...trainer.progress(), ...s }, s.model ? [s.model.buffer] : []);
       } catch (error) {
         post({ type: 'end', state: 'failed', message: String(error.message || error) });
+      } finally {
+        active = false;
       }
       break;
     case 'pause':
