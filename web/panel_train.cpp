@@ -17,7 +17,7 @@ extern AppState* g_app;
 
 namespace {
 
-const char* const kStateNames[] = {"idle", "downloading", "training", "paused", "done", "diverged", "failed"};
+// The states of page/train.js's TRAIN_STATES, in its order.
 enum { kIdle, kDownloading, kTraining, kPaused, kDone, kDiverged, kFailed };
 
 // Hands a command to page/train.js: "start" with the settings as JSON,
@@ -162,7 +162,7 @@ using lp::web::g_app;
 
 extern "C" {
 
-// Progress from page/train.js. state is an index into kStateNames.
+// Progress from page/train.js. state is an index into its TRAIN_STATES.
 EMSCRIPTEN_KEEPALIVE void lp_train_status(int state, int epoch, int epochs, int batch, int batches,
                                           double images_per_s, double train_loss, double test_mse, double download,
                                           const char* message) {
@@ -232,7 +232,5 @@ EMSCRIPTEN_KEEPALIVE void lp_train_forget() {
   g_app->train.model_trained = false;
   ++g_app->train.serial;
 }
-
-EMSCRIPTEN_KEEPALIVE const char* lp_train_state_name() { return lp::web::kStateNames[g_app->train.state]; }
 
 }  // extern "C"

@@ -82,7 +82,6 @@ struct StepWorkspace::Impl {
 
 StepWorkspace::StepWorkspace(int threads) : impl_(std::make_unique<Impl>(threads)) {}
 StepWorkspace::~StepWorkspace() = default;
-int StepWorkspace::threads() const { return impl_->pool.size(); }
 const AutoencoderGrad& StepWorkspace::grad() const { return impl_->grad; }
 
 TrainState train_state_create(const AutoencoderSpec& spec, const TrainConfig& config) {

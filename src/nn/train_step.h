@@ -52,7 +52,6 @@ class StepWorkspace {
   StepWorkspace(const StepWorkspace&) = delete;
   StepWorkspace& operator=(const StepWorkspace&) = delete;
 
-  int threads() const;
   // The full batch gradient of the last successful step, per layer.
   const AutoencoderGrad& grad() const;
 

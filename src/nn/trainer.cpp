@@ -8,15 +8,18 @@
 
 #include "nn/loss.h"
 
-
 namespace lp {
+namespace {
 
+// The shuffled order of an epoch's n images, drawn from state.rng.
 std::vector<int> epoch_order(TrainState& state, int n) {
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
   for (int i = n - 1; i > 0; --i) std::swap(order[i], order[state.rng.below(static_cast<uint32_t>(i + 1))]);
   return order;
 }
+
+}  // namespace
 
 double untrained_loss(const Autoencoder& model, const Dataset& data, int batch) {
   const int count = std::min(data.size(), 8 * std::max(1, batch));

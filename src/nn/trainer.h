@@ -33,9 +33,6 @@ struct EpochResult {
 // Called after every batch; returning false cancels the epoch.
 using BatchCallback = std::function<bool(const BatchProgress&)>;
 
-// The shuffled order of an epoch's n images, drawn from state.rng.
-std::vector<int> epoch_order(TrainState& state, int n);
-
 // The mean per-pixel loss of `model` on the first images of `data` (up to
 // eight batches' worth, in file order): the baseline of the divergence rule.
 double untrained_loss(const Autoencoder& model, const Dataset& data, int batch);
