@@ -145,6 +145,18 @@ def code_corpus():
         write("fuzz_code_text", name, text)
 
 
+def import_corpus():
+    # fuzz_import tries an input that starts like a pickle as the data.pkl of
+    # an archive it builds itself: seed it with the data.pkl of the small torch
+    # fixtures. (The .pth files themselves seed it too; see robustness.sh.)
+    import zipfile
+    torch_dir = os.path.join(HERE, "..", "fixtures", "torch")
+    for name in ["small_module.pth", "small_f64_state_dict.pth", "hostile/valid_baseline.pth"]:
+        with zipfile.ZipFile(os.path.join(torch_dir, name)) as archive:
+            pkl = next(n for n in archive.namelist() if n.endswith("/data.pkl"))
+            write("fuzz_import", os.path.basename(name).replace(".pth", ".data.pkl"), archive.read(pkl))
+
+
 def regressions():
     # A checkpoint whose parameters are PF16: the decoder accepted it, and
     # re-encoding silently dropped the optimizer state (fixed: rejected).
@@ -158,4 +170,5 @@ if __name__ == "__main__":
     idx_corpus()
     model_corpus()
     code_corpus()
+    import_corpus()
     regressions()

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <map>
 
-#include "io/file_io.h"
+#include "fixture.h"
 #include "nn/loss.h"
 #include "nn/train_step.h"
 
@@ -13,55 +13,13 @@ using namespace lp;
 
 namespace {
 
-struct Tensor {
-  std::vector<uint32_t> dims;
-  std::vector<float> values;
-};
-
-// The fixture format: "LPFX", u32 version, u32 count, then per tensor
-// u32 name length, name, u32 ndim, u32 dims[ndim], f32 values (row-major).
-std::map<std::string, Tensor> load_fixture(const std::string& path) {
-  std::vector<uint8_t> bytes;
-  std::string error;
-  REQUIRE(read_file(path, &bytes, &error));
-  size_t pos = 0;
-  auto u32 = [&] {
-    REQUIRE(pos + 4 <= bytes.size());
-    uint32_t v;
-    std::memcpy(&v, bytes.data() + pos, 4);
-    pos += 4;
-    return v;
-  };
-  REQUIRE(std::memcmp(bytes.data(), "LPFX", 4) == 0);
-  pos = 4;
-  REQUIRE(u32() == 1);
-  const uint32_t count = u32();
-  std::map<std::string, Tensor> tensors;
-  for (uint32_t t = 0; t < count; ++t) {
-    const uint32_t len = u32();
-    std::string name(reinterpret_cast<const char*>(bytes.data() + pos), len);
-    pos += len;
-    Tensor tensor;
-    size_t n = 1;
-    const uint32_t ndim = u32();
-    for (uint32_t d = 0; d < ndim; ++d) n *= tensor.dims.emplace_back(u32());
-    REQUIRE(pos + 4 * n <= bytes.size());
-    tensor.values.resize(n);
-    std::memcpy(tensor.values.data(), bytes.data() + pos, 4 * n);
-    pos += 4 * n;
-    tensors[name] = std::move(tensor);
-  }
-  REQUIRE(pos == bytes.size());
-  return tensors;
-}
-
 // PyTorch's [out, in] row-major weight is Eigen's column-major transpose.
-Eigen::MatrixXf as_matrix(const Tensor& t) {
+Eigen::MatrixXf as_matrix(const FixtureTensor& t) {
   REQUIRE(t.dims.size() == 2);
   return Eigen::Map<const Eigen::MatrixXf>(t.values.data(), t.dims[1], t.dims[0]).transpose();
 }
 
-Eigen::VectorXf as_vector(const Tensor& t) {
+Eigen::VectorXf as_vector(const FixtureTensor& t) {
   return Eigen::Map<const Eigen::VectorXf>(t.values.data(), static_cast<Eigen::Index>(t.values.size()));
 }
 
@@ -87,13 +45,13 @@ double require_close(const Eigen::MatrixXf& ours, const Eigen::MatrixXf& theirs,
   return error / scale;
 }
 
-Eigen::MatrixXf fixture_tensor(std::map<std::string, Tensor>& fx, const std::string& name, bool vector) {
-  const Tensor& t = fx.at(name);
+Eigen::MatrixXf fixture_tensor(std::map<std::string, FixtureTensor>& fx, const std::string& name, bool vector) {
+  const FixtureTensor& t = fx.at(name);
   return vector ? Eigen::MatrixXf(as_vector(t)) : as_matrix(t);
 }
 
 // Every layer's weight and bias (or gradient, or moment) against the fixture's `prefix` tensors.
-void require_layers(const Autoencoder& model, const std::vector<DenseGrad>& ours, std::map<std::string, Tensor>& fx,
+void require_layers(const Autoencoder& model, const std::vector<DenseGrad>& ours, std::map<std::string, FixtureTensor>& fx,
                     const std::string& prefix, double tol) {
   for_each_layer(model, [&](LayerRef ref, const Dense&) {
     require_close(ours[ref.flat].weight, fixture_tensor(fx, prefix + param_name(ref, "weight"), false), tol,
@@ -126,12 +84,12 @@ std::vector<DenseGrad> changes(const std::vector<DenseGrad>& after, const std::v
 }
 
 // Adds "change.<after>.<name>" = <after>.<name> - init.<name> for every parameter.
-void add_fixture_changes(std::map<std::string, Tensor>& fx, const std::string& after) {
-  std::vector<std::pair<std::string, Tensor>> added;
+void add_fixture_changes(std::map<std::string, FixtureTensor>& fx, const std::string& after) {
+  std::vector<std::pair<std::string, FixtureTensor>> added;
   for (const auto& [name, init] : fx) {
     if (name.rfind("init.", 0) != 0) continue;
     const std::string param = name.substr(5);
-    Tensor change = fx.at(after + param);
+    FixtureTensor change = fx.at(after + param);
     for (size_t i = 0; i < change.values.size(); ++i) change.values[i] -= init.values[i];
     added.emplace_back("change." + after + param, std::move(change));
   }

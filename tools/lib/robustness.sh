@@ -16,7 +16,7 @@
 # `build/fuzz/tests/fuzz/<target> <input>` and keep it as a regression in
 # tests/fuzz/regressions/<target>/ once fixed.
 
-LP_FUZZ_TARGETS=(fuzz_idx fuzz_model_file fuzz_code_text)
+LP_FUZZ_TARGETS=(fuzz_idx fuzz_model_file fuzz_code_text fuzz_import)
 # libFuzzer's own limit on the fuzzing process (ASan's shadow memory counts).
 LP_FUZZ_RSS_MB=2048
 
@@ -40,6 +40,11 @@ lp_run_fuzz() {
     mkdir -p "$corpus" "$artifacts"
     cp "$seeds"/* "$corpus"/
     if [[ -d $regressions ]]; then cp "$regressions"/* "$corpus"/; fi
+    # The torch fixtures seed fuzz_import too: the small real ones and the
+    # hostile ones (the large models would only slow every mutation down).
+    if [[ $target == fuzz_import ]]; then
+      find "$root/tests/fixtures/torch" -name '*.pth' -size -16k -exec cp {} "$corpus"/ \;
+    fi
     local before rc=0
     before=$(find "$corpus" -type f | wc -l)
     # -timeout: one input running for 10 s is a hang, reported like a crash.

@@ -1,0 +1,40 @@
+// A read-only view of a zip archive in memory, as torch.save writes them:
+// every entry stored uncompressed. Opening validates the whole directory up
+// front (bounds, names, sizes, CRC-32), so a caller only ever sees entries
+// whose bytes lie inside the buffer and whose names stay inside the archive.
+//
+// Deflated entries are refused rather than inflated: PyTorch never writes
+// them, and refusing them makes a decompression bomb impossible by design.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lp {
+
+struct ZipEntry {
+  std::string name;
+  const uint8_t* data = nullptr;  // points into the buffer given to zip_open
+  size_t size = 0;
+};
+
+struct ZipArchive {
+  std::vector<ZipEntry> entries;  // in central-directory order
+  std::map<std::string, size_t, std::less<>> by_name;  // name -> index in entries
+  const ZipEntry* find(std::string_view name) const;
+};
+
+// Limits that keep a hostile directory from costing memory or time.
+constexpr size_t kZipMaxEntries = 1 << 16;
+constexpr uint64_t kZipMaxEntrySize = uint64_t{1} << 30;  // 1 GiB: 256 M float32 parameters
+
+// True when the bytes start like a zip archive (a local file header).
+bool zip_signature(const uint8_t* data, size_t size);
+// Fails, naming the entry and what is wrong with it, on anything but a
+// well-formed archive of stored entries. The buffer must outlive *out.
+bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* error);
+
+}  // namespace lp

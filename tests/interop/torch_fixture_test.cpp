@@ -1,0 +1,181 @@
+// Real torch.save files from Debian's torch 1.13 and the tutorial's own classes
+// (tools/reference/make_torch_fixtures.py): the import must run them as
+// PyTorch does, to 1e-5. Also the hand-made hostile files
+// (tools/reference/make_hostile_pth.py): each is refused, and says why.
+#include <catch2/catch.hpp>
+
+#include "fixture.h"
+#include "interop/model_import.h"
+#include "nn/mlp.h"
+
+using namespace lp;
+
+namespace {
+
+const std::string kDir = std::string(LATENTPAD_FIXTURES) + "/torch/";
+
+struct Loaded {
+  std::vector<std::vector<uint8_t>> bytes;
+  std::vector<ImportFile> files;
+};
+
+Loaded load(std::initializer_list<const char*> names) {
+  Loaded loaded;
+  loaded.bytes.reserve(names.size());
+  for (const char* name : names) {
+    std::string error;
+    loaded.bytes.emplace_back();
+    REQUIRE(read_file(kDir + name, &loaded.bytes.back(), &error));
+    loaded.files.push_back({name, loaded.bytes.back().data(), loaded.bytes.back().size()});
+  }
+  return loaded;
+}
+
+ModelFile import_ok(std::initializer_list<const char*> names, const ImportOptions& options = {}) {
+  Loaded loaded = load(names);
+  ModelFile model;
+  std::string error;
+  INFO(error);
+  REQUIRE(model_import(loaded.files, options, &model, &error));
+  return model;
+}
+
+std::string import_error(const char* name) {
+  Loaded loaded = load({name});
+  ModelFile model;
+  std::string error;
+  CHECK_FALSE(model_import(loaded.files, {}, &model, &error));
+  return error;
+}
+
+// Largest |ours - theirs| over a [n, width] row-major fixture tensor.
+double max_diff(const std::vector<float>& ours, const FixtureTensor& theirs) {
+  REQUIRE(ours.size() == theirs.values.size());
+  double worst = 0.0;
+  for (size_t i = 0; i < ours.size(); ++i) worst = std::max(worst, std::abs(double(ours[i]) - theirs.values[i]));
+  return worst;
+}
+
+// Encodes and decodes the fixture's inputs and compares with PyTorch's forward.
+void require_forward(const ModelFile& model, std::map<std::string, FixtureTensor>& fx, const std::string& inputs,
+                     const std::string& prefix) {
+  const FixtureTensor& x = fx.at(inputs);
+  const int n = static_cast<int>(x.dims[0]);
+  std::vector<float> codes(n * model.model.encoder.out_size()), decoded(n * model.model.decoder.out_size());
+  mlp_infer(model.model.encoder, x.values.data(), n, codes.data());
+  mlp_infer(model.model.decoder, codes.data(), n, decoded.data());
+  CHECK(max_diff(codes, fx.at(prefix + ".codes")) < 1e-5);
+  CHECK(max_diff(decoded, fx.at(prefix + ".decoded")) < 1e-5);
+}
+
+}  // namespace
+
+TEST_CASE("the tutorial's whole AutoEncoder, saved from a GPU, imports and runs as PyTorch runs it",
+          "[interop][torch]") {
+  auto fx = load_fixture(kDir + "expected.bin");
+  const ModelFile model = import_ok({"autoencoder.pth"});
+  CHECK(model.kind == ModelKind::autoencoder);
+  CHECK(model.model.encoder.spec().sizes == std::vector<int>{784, 256, 128, 64, 2});
+  CHECK(model.model.decoder.spec().sizes == std::vector<int>{2, 64, 128, 256, 784});
+  CHECK(model.model.encoder.layers.back().act == Activation::tanh);
+  CHECK(model.model.decoder.layers.back().act == Activation::sigmoid);
+  CHECK(model.meta.at("source") == "autoencoder.pth (torch.save of __main__.AutoEncoder)");
+  require_forward(model, fx, "inputs", "ae");
+}
+
+TEST_CASE("an encoder and a decoder saved apart make one autoencoder, in either order", "[interop][torch]") {
+  auto fx = load_fixture(kDir + "expected.bin");
+  require_forward(import_ok({"encoder.pth", "decoder.pth"}), fx, "inputs", "ae");
+  require_forward(import_ok({"decoder.pth", "encoder.pth"}), fx, "inputs", "ae");
+  const ModelFile encoder = import_ok({"encoder.pth"});
+  CHECK(encoder.kind == ModelKind::encoder);
+  CHECK(encoder.decoder() == nullptr);
+  CHECK(import_ok({"decoder.pth"}).kind == ModelKind::decoder);
+}
+
+TEST_CASE("a float16 state_dict takes the tutorial's activations and PyTorch's outputs", "[interop][torch]") {
+  auto fx = load_fixture(kDir + "expected.bin");
+  const ModelFile model = import_ok({"state_dict_f16.pth"});
+  CHECK(model.meta.at("activations") == "the tutorial's (the file has none)");
+  require_forward(model, fx, "inputs", "f16");
+}
+
+TEST_CASE("a float64 state_dict with ReLU layers needs --activations", "[interop][torch]") {
+  auto fx = load_fixture(kDir + "expected.bin");
+  ImportOptions relu;
+  REQUIRE(activation_list_parse("relu,tanh,relu,sigmoid", &relu.activations));
+  require_forward(import_ok({"small_f64_state_dict.pth"}, relu), fx, "small.inputs", "small64");
+  // The whole module names its ReLUs itself.
+  require_forward(import_ok({"small_module.pth"}), fx, "small.inputs", "small");
+  // Without the flag the tutorial's tanh is assumed, and the outputs differ.
+  const ModelFile guessed = import_ok({"small_f64_state_dict.pth"});
+  CHECK(guessed.model.encoder.layers[0].act == Activation::tanh);
+  // A module file refuses the flag rather than silently ignoring it.
+  Loaded loaded = load({"small_module.pth"});
+  ModelFile out;
+  std::string error;
+  CHECK_FALSE(model_import(loaded.files, relu, &out, &error));
+  CHECK(error == "--activations is for state_dicts; small_module.pth names its own activations");
+}
+
+TEST_CASE("LatentPad's safetensors export reads back into the same model", "[interop][safetensors]") {
+  const ModelFile model = import_ok({"autoencoder.pth"});
+  const std::vector<uint8_t> bytes = safetensors_encode(model_to_safetensors(model));
+  ModelFile back;
+  std::string error;
+  REQUIRE(model_import({{"m.safetensors", bytes.data(), bytes.size()}}, {}, &back, &error));
+  for (int net = 0; net < 2; ++net) {
+    const Mlp& a = net ? model.model.decoder : model.model.encoder;
+    const Mlp& b = net ? back.model.decoder : back.model.encoder;
+    REQUIRE(a.layers.size() == b.layers.size());
+    for (size_t k = 0; k < a.layers.size(); ++k) {
+      CHECK(a.layers[k].weight == b.layers[k].weight);
+      CHECK(a.layers[k].bias == b.layers[k].bias);
+      CHECK(a.layers[k].act == b.layers[k].act);
+    }
+  }
+}
+
+TEST_CASE("hostile and broken .pth files are refused, each with its reason", "[interop][torch][hostile]") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"posix_system.pth", "refusing posix_system.pth: it asks to call posix.system; a model file never needs that"},
+      {"os_system.pth", "it asks to call os.system;"},
+      {"builtins_eval.pth", "it asks to call builtins.eval;"},
+      {"py2_builtin_eval.pth", "it asks to call __builtin__.eval;"},
+      {"subprocess_popen.pth", "it asks to call subprocess.Popen;"},
+      {"builtins_import.pth", "it asks to call builtins.__import__;"},
+      {"builtins_open.pth", "it asks to call builtins.open;"},
+      {"reduce_main_class.pth", "it asks to call __main__.AutoEncoder;"},
+      {"unknown_opcode.pth", "unknown pickle opcode 0xff at byte 2"},
+      {"inst_opcode.pth", "pickle opcode INST, which calls code"},
+      {"missing_storage.pth", "its storage 1 is missing from the archive"},
+      {"short_storage.pth", "its storage 0 holds 20 bytes, but the pickle says 6 float32 values"},
+      {"offset_out_of_range.pth", "tensor encoder.0.bias reaches past the end of its storage 1"},
+      {"stride_mismatch.pth", "tensor encoder.0.weight reaches past the end of its storage 0"},
+      {"nan_weight.pth", "tensor encoder.0.weight holds NaN"},
+      {"inf_weight.pth", "tensor encoder.0.bias holds an infinite value"},
+      {"oversize_entry.pth", "entry archive/data/0 claims 4026531840 bytes, over the limit"},
+      {"deflate_bomb.pth", "entry archive/data/2 is compressed beyond a sane ratio"},
+      {"path_traversal.pth", "entry ../archive/data.pkl has a path outside the archive"},
+      {"absolute_path.pth", "entry /tmp/archive/data.pkl has a path outside the archive"},
+      {"storage_key_traversal.pth", "has a path outside the archive"},
+      {"truncated.pth", "it is not a zip archive"},
+      {"legacy_format.pth", "legacy format"},
+      {"big_byteorder.pth", "big-endian"},
+      {"deep_nesting.pth", "it holds a list, not a model or a state_dict"},
+  };
+  for (const auto& [name, reason] : cases) {
+    const std::string file = std::string("hostile/") + name;
+    Loaded loaded = load({file.c_str()});
+    loaded.files[0].name = name;
+    ModelFile out;
+    std::string error;
+    INFO(name);
+    CHECK_FALSE(model_import(loaded.files, {}, &out, &error));
+    CHECK_THAT(error, Catch::Contains(reason));
+    CHECK_THAT(error, Catch::StartsWith(std::string("refusing ") + name + ": "));
+  }
+  // The baseline the hostile files were made from is itself fine.
+  const ModelFile baseline = import_ok({"hostile/valid_baseline.pth"});
+  CHECK(baseline.kind == ModelKind::encoder);
+}
