@@ -40,6 +40,8 @@ void add_finetune(CLI::App& app);
 void add_probe(CLI::App& app);
 void add_anomaly(CLI::App& app);
 void add_interpolate(CLI::App& app);
+void add_import(CLI::App& app);
+void add_export(CLI::App& app);
 
 // --dataset mnist|fashion, with its default data folder and shipped model.
 struct DatasetChoice {
@@ -54,6 +56,8 @@ std::string weights_or_shipped(const std::string& given, const std::string& data
                                Shipped kind = Shipped::autoencoder);
 
 Dataset load_split(const DatasetChoice& choice, Split split);
+// "m.lpad holds only the encoder; this command needs the decoder".
+std::string missing_half(const std::string& path, ModelKind held, ModelKind needed);
 // Loads a model file and insists that it holds what the command needs.
 ModelFile load_model(const std::string& path, ModelKind needed);
 // Throws unless every label is a class 0..9 (the classifiers have 10 outputs).

@@ -55,8 +55,7 @@ void run(const Options& o) {
   if (o.steps < 2 || o.steps > 32) throw UsageError("--steps must be between 2 and 32");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   const ModelFile file = load_model(path, ModelKind::autoencoder);
-  if (file.kind != ModelKind::autoencoder) throw Error(path + " holds only an " + model_kind_name(file.kind) +
-                                                       "; interpolate needs both halves");
+  if (file.kind != ModelKind::autoencoder) throw Error(missing_half(path, file.kind, ModelKind::autoencoder));
   const Mlp& decoder = file.model.decoder;
   const int side = 28;
   if (decoder.out_size() != side * side) throw Error("interpolate draws 28x28 images");

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   lp::cli::add_probe(app);
   lp::cli::add_anomaly(app);
   lp::cli::add_interpolate(app);
+  lp::cli::add_import(app);
+  lp::cli::add_export(app);
   // Exit status: 0 success, 1 a failure while working (a missing or corrupt
   // file, a run that diverged), 2 a wrong invocation.
   try {
