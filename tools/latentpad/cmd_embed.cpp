@@ -18,7 +18,11 @@ void run(const Options& o) {
   require_option(o.out, "--out");
   const Dataset test = load_split(o.dataset, Split::test);
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
-  const ModelFile file = load_autoencoder_for(path, test);
+  // The encoder is all it needs, so an encoder-only file will do.
+  const ModelFile file = load_model(path, ModelKind::encoder);
+  if (file.model.encoder.in_size() != test.rows * test.cols)
+    throw Error(path + " expects " + std::to_string(file.model.encoder.in_size()) + "-pixel images, the data has " +
+                std::to_string(test.rows * test.cols));
   if (file.model.encoder.out_size() != 2) throw Error("embed draws 2-D codes; this model's codes have " +
                                                       std::to_string(file.model.encoder.out_size()) + " dimensions");
   if (o.count < 0) throw UsageError("--count must be non-negative");
