@@ -318,6 +318,9 @@ void panels_draw(AppState& s) {
     switch_dataset(dataset == 1 ? "fashion" : "mnist");
   ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w);
   if (ImGui::SmallButton(load_label)) open_model_picker();
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("An .lpad, or PyTorch's .pth or .safetensors (pick the encoder and decoder\n"
+                      "files together if they were saved apart). Dropping files on the page works too.");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("A .lpad file from latentpad train; or drop one on the page");
   if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "Error: %s", s.error.c_str());
   else if (s.data.model_ready && s.status.rfind("Loaded", 0) == 0) ImGui::TextDisabled("%s", s.status.c_str());

@@ -79,14 +79,28 @@
   }
 
   // A model the user chose (the "Load model file..." button) or dropped on the
-  // page. Validation happens in wasm; on failure the old model stays.
-  async function loadUserModel(file) {
-    const bytes = new Uint8Array(await file.arrayBuffer());
+  // page: an .lpad, or PyTorch's .pth / .safetensors (one file, or an encoder
+  // and a decoder saved apart), which import.js turns into an .lpad first.
+  // Validation happens in wasm; on failure the old model stays.
+  const importer = new ModelImporter();
+  async function loadUserModel(files) {
+    const picked = await Promise.all(files.map(async (file) => ({
+      name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+    const name = picked.map((file) => file.name).join(' + ');
+    let bytes = picked[0].bytes;
+    if (picked.length > 1 || !ModelImporter.isLpad(bytes)) {
+      try {
+        bytes = await importer.run(picked);
+      } catch (error) {
+        setError(`${error.message} (the previous model is still loaded)`);
+        return false;
+      }
+    }
     const ok = withHeapCopy(bytes, (pointer, size) =>
-      Module.ccall('lp_load_user_model', 'number', ['string', 'number', 'number'], [file.name, pointer, size])) === 1;
+      Module.ccall('lp_load_user_model', 'number', ['string', 'number', 'number'], [name, pointer, size])) === 1;
     if (ok) {
       pool.setModel(bytes);
-      pageModel = { kind: 'user', bytes, name: file.name };
+      pageModel = { kind: 'user', bytes, name };
       Module._lp_train_forget();
       encodeTestSet(pageModel).catch((error) => console.warn(`the scatter keeps the bundled test images: ${error.message}`));
     }
@@ -142,17 +156,18 @@
   }
   let testSetEncoded = null;
   let lastUserLoad = Promise.resolve(null);
-  function userFile(file) {
-    if (file) lastUserLoad = ready.then(() => loadUserModel(file));
+  function userFiles(fileList) {
+    const files = Array.from(fileList || []);
+    if (files.length > 0) lastUserLoad = ready.then(() => loadUserModel(files));
   }
   document.getElementById('model-file').addEventListener('change', (event) => {
-    userFile(event.target.files[0]);
+    userFiles(event.target.files);
     event.target.value = '';  // choosing the same file again still fires
   });
   window.addEventListener('dragover', (event) => event.preventDefault());
   window.addEventListener('drop', (event) => {
     event.preventDefault();
-    userFile(event.dataTransfer && event.dataTransfer.files[0]);
+    userFiles(event.dataTransfer && event.dataTransfer.files);
   });
 
   // Called by the wasm app (decode_in_workers in panels.cpp) for the manifold:
@@ -205,7 +220,7 @@
       Module._lp_train_forget();
       Module._lp_set_dataset(siteSet === 'fashion' ? 1 : 0);
     } else if (model.kind === 'user') {
-      loadUserModel(new File([model.bytes], model.name));
+      loadUserModel([new File([model.bytes], model.name)]);
     } else {
       showTrainedModel(model.bytes, model.codes, model.labels);
     }
