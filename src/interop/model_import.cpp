@@ -25,6 +25,7 @@ struct FoundFile {
   std::string description;  // for the metadata: "torch.save of __main__.AutoEncoder"
   std::vector<FoundLayer> layers;
   bool acts_known = false;  // from module classes or LatentPad's own metadata
+  int act_modules = 0;      // activation modules met in a module tree
 };
 
 bool fail(std::string* error, std::string message) {
@@ -62,6 +63,7 @@ bool flatten_module(const TorchModule& module, const std::string& path, FoundFil
     if (found->layers.empty() || found->layers.back().act)
       return fail(error, "its " + cls + " at " + where + " does not follow a Linear layer");
     found->layers.back().act = act;
+    ++found->act_modules;
     return true;
   }
   // At inference these pass values through unchanged.
@@ -85,7 +87,10 @@ bool flatten_module(const TorchModule& module, const std::string& path, FoundFil
 // Orders names as people number layers: "decoder.10" after "decoder.2", and an
 // "encoder..." group before a "decoder..." one (safetensors sorts its header).
 bool natural_less(const std::string& a, const std::string& b) {
-  const auto rank = [](const std::string& s) { return s.rfind("decoder", 0) == 0 ? 1 : 0; };
+  // A path component starting with "decoder" (decoder.0, model.decoder.0 ...) ranks last.
+  const auto rank = [](const std::string& s) {
+    return s.rfind("decoder", 0) == 0 || s.find(".decoder") != std::string::npos ? 1 : 0;
+  };
   if (rank(a) != rank(b)) return rank(a) < rank(b);
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -150,9 +155,11 @@ bool read_file(const ImportFile& file, FoundFile* found, std::string* error) {
     if (!torch_file_read(file.data, file.size, &torch, &reason)) return fail(error, refusing + reason);
     if (torch.is_module) {
       found->description = "torch.save of " + torch.module.type;
-      found->acts_known = true;
       if (!flatten_module(torch.module, "", found, &reason)) return fail(error, "cannot use " + file.name + ": " + reason);
       if (found->layers.empty()) return fail(error, "cannot use " + file.name + ": it holds no Linear layers");
+      // With no activation modules at all, the activations live in forward()
+      // (F.relu, torch.tanh ...), which a file does not hold: treat them as unknown.
+      found->acts_known = found->act_modules > 0;
       return true;
     }
     found->description = "torch.save of a state_dict";
@@ -269,10 +276,9 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   // Activations for files that carry none: from the options, across the files in order, or the tutorial's.
   size_t total = 0;
   for (const FoundFile& f : found) total += f.layers.size();
+  // --activations overrides whatever the files say (a module file's
+  // classes can miss activations its forward() applies).
   if (!options.activations.empty()) {
-    for (const FoundFile& f : found)
-      if (f.acts_known)
-        return fail(error, "--activations is for state_dicts; " + f.name + " names its own activations");
     if (options.activations.size() != total)
       return fail(error, "--activations lists " + std::to_string(options.activations.size()) + " activations, but " +
                              "the Linear layers number " + std::to_string(total));
@@ -280,14 +286,21 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
     for (FoundFile& f : found)
       for (FoundLayer& layer : f.layers) layer.act = options.activations[next++];
   }
-  std::string source;
+  std::string source, activations;
   for (FoundFile& f : found) {
     const int split = split_point(f);
     if (split < 0)
       return fail(error, "cannot use " + f.name + ": its layers (" + widths(f) +
                              ") are not an autoencoder, an encoder or a decoder: no layer is narrower than the input");
-    if (options.activations.empty() && !f.acts_known) default_activations(f, split < static_cast<int>(f.layers.size()));
+    const char* acts = "from the file";
+    if (!options.activations.empty()) {
+      acts = "from --activations";
+    } else if (!f.acts_known) {
+      default_activations(f, split < static_cast<int>(f.layers.size()));
+      acts = "the tutorial's (the file has none)";
+    }
     source += (source.empty() ? "" : " + ") + f.name + " (" + f.description + ")";
+    activations += (activations.empty() ? "" : " + ") + std::string(acts);
   }
 
   ModelFile result;
@@ -315,15 +328,15 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
     result.kind = ModelKind::autoencoder;
   }
   result.meta["source"] = source;
-  result.meta["activations"] = found[0].acts_known ? "from the file" :
-                               options.activations.empty() ? "the tutorial's (the file has none)" : "from --activations";
+  result.meta["activations"] = activations;
 
   // The result must be a model file LatentPad itself accepts.
   ModelFile checked;
   const std::vector<uint8_t> bytes = model_file_encode(result);
   std::string problem;
   if (!model_file_decode(bytes.data(), bytes.size(), &checked, &problem))
-    return fail(error, "cannot use " + files[0].name + ": " + problem);
+    return fail(error, "cannot use " + (files.size() == 1 ? files[0].name : files[0].name + " + " + files[1].name) +
+                           ": " + problem);
   *out = std::move(checked);
   return true;
 }

@@ -27,9 +27,10 @@ struct ImportFile {
 };
 
 struct ImportOptions {
-  // For files without activations (state_dicts, foreign safetensors): one per
-  // Linear layer, encoder first. Empty: the tutorial's (tanh after every
-  // layer, sigmoid after the decoder's last).
+  // One per Linear layer, encoder first, overriding what the files say. Empty:
+  // a module file's own activation classes, LatentPad's safetensors metadata,
+  // or else the tutorial's (tanh after every layer, sigmoid after the
+  // decoder's last), as for a state_dict.
   std::vector<Activation> activations;
 };
 

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "interop/printable.h"
+
 namespace lp {
 namespace {
 
@@ -48,10 +50,21 @@ bool classify_global(const std::string& module, const std::string& name, Callabl
   // of the user's own classes can stand as a name.
   if ((module.rfind("torch.nn.modules.", 0) == 0 || module == "__main__") && is_class_name(name))
     return *callable = Callable::module_class, true;
+  const std::string full = printable(module + "." + name);
+  // Modules that can run code, reach the system or load more code.
+  static const char* const kDangerous[] = {"os", "posix", "nt", "subprocess", "builtins", "__builtin__", "sys",
+                                           "shutil", "socket", "pty", "importlib", "runpy", "pickle", "codecs",
+                                           "ctypes", "webbrowser", "multiprocessing", "io", "pathlib", "tempfile"};
+  const std::string top = module.substr(0, module.find('.'));
+  bool dangerous = false;
+  for (const char* d : kDangerous) dangerous = dangerous || top == d;
   if (module == "torch" || module.rfind("torch.", 0) == 0)
-    *error = "it asks for " + module + "." + name + ", which this reader does not support";
+    *error = "it asks for " + full + ", which this reader does not support";
+  else if (!dangerous && is_class_name(name))
+    *error = "it holds a " + full + ", a class from outside __main__ and torch.nn, which this reader does not " +
+             "read; save the model's state_dict() instead";
   else
-    *error = "it asks to call " + module + "." + name + "; a model file never needs that";
+    *error = "it asks to call " + full + "; a model file never needs that";
   return false;
 }
 
@@ -76,6 +89,13 @@ class Unpickler {
   std::vector<size_t> marks_;
   std::unordered_map<uint32_t, uint32_t> memo_;
   std::string error_;
+  size_t items_ = 0;  // container elements made so far: a list copied many times must not cost unbounded memory
+
+  bool charge(size_t n) {
+    items_ += n;
+    if (items_ > kPickleMaxItems) return fail("its pickle's containers hold more than 4,194,304 elements in all");
+    return true;
+  }
 
   bool fail(std::string message) {
     error_ = std::move(message);
@@ -163,6 +183,7 @@ class Unpickler {
     return true;
   }
   bool push_sequence(Kind kind, std::vector<uint32_t> items) {
+    if (!charge(items.size())) return false;
     PickleValue* value;
     if (!push_new(kind, &value)) return false;
     value->items = std::move(items);
@@ -181,18 +202,19 @@ class Unpickler {
     PickleValue& target = top();
     if (target.kind != container) return fail(std::string("its pickle has ") + opcode + " on the wrong kind of value");
     if (container == Kind::dict && items.size() % 2 != 0) return fail("its pickle has a key without a value");
+    if (!charge(items.size())) return false;
     target.items.insert(target.items.end(), items.begin(), items.end());
     return true;
   }
 
   // --- GLOBAL, calls and persistent ids ------------------------------------------
-  bool push_global(const std::string& module, const std::string& name) {
+  bool push_global(const std::string module, const std::string name) {  // by value: see STACK_GLOBAL
     Callable callable;
     TorchDtype dtype = TorchDtype::float32;
     if (!classify_global(module, name, &callable, &dtype, &error_)) return false;
     PickleValue* value;
     if (!push_new(Kind::global, &value)) return false;
-    value->text = module + "." + name;
+    value->text = printable(module + "." + name, 200);  // it reaches messages
     value->integer = static_cast<int64_t>(callable) << 8 | static_cast<int64_t>(dtype);
     return true;
   }
@@ -243,6 +265,7 @@ class Unpickler {
         if (items.size() != 1 || value(items[0]).kind != Kind::list)
           return fail("its pickle builds " + callable.text + " from unexpected arguments");
         std::vector<uint32_t> elements;
+        if (!charge(value(items[0]).items.size())) return false;
         for (uint32_t item : value(items[0]).items) {
           if (kind == Kind::set) {
             elements.push_back(item);
@@ -300,7 +323,7 @@ class Unpickler {
     } else if (state.kind == Kind::tuple && !state.items.empty() && value(state.items[0]).kind == Kind::dict) {
       target.items = {state.items[0]};
     } else {
-      return fail("its pickle gives " + target.text + " a state that is not a dict");
+      return fail("its pickle gives " + printable(target.text) + " a state that is not a dict");
     }
     return true;
   }
@@ -447,7 +470,9 @@ bool Unpickler::loop() {
         if (!pop(&name) || !pop(&module)) return false;
         if (value(name).kind != Kind::text || value(module).kind != Kind::text)
           return fail("its pickle has a malformed STACK_GLOBAL");
-        if (!push_global(value(module).text, value(name).text)) return false;
+        // Copies: push_global adds to the arena, which may move these strings.
+        const std::string module_text = value(module).text, name_text = value(name).text;
+        if (!push_global(module_text, name_text)) return false;
         break;
       }
       case 'R': if (!reduce()) return false; break;            // REDUCE

@@ -61,6 +61,7 @@ struct Pickle {
 // Limits: beyond them a pickle is hostile, not a model.
 constexpr size_t kPickleMaxValues = 1 << 20;
 constexpr size_t kPickleMaxStack = 1 << 20;
+constexpr size_t kPickleMaxItems = 1 << 22;  // container elements, in all
 constexpr int kPickleMaxDims = 8;
 
 // Fails with the refusal in *error, for example

@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "formats/half.h"
+#include "interop/printable.h"
 
 namespace lp {
 namespace {
@@ -44,7 +46,9 @@ class JsonParser {
   const char* p_;
   const char* end_;
   std::string error_;
+  size_t nodes_ = 0;
   static constexpr int kMaxDepth = 16;
+  static constexpr size_t kMaxNodes = 1 << 20;  // a model's header has a few hundred
 
   bool fail_at(const char* what) {
     error_ = std::string("its header is not valid JSON (") + what + ")";
@@ -132,6 +136,7 @@ class JsonParser {
   }
   bool value(Json* out, int depth) {
     if (depth > kMaxDepth) return fail_at("nested too deeply");
+    if (++nodes_ > kMaxNodes) return fail_at("too many values");
     skip_space();
     if (p_ == end_) return fail_at("unexpected end");
     switch (*p_) {
@@ -197,7 +202,8 @@ float element_at(const uint8_t* p, const std::string& dtype) {
   } else if (dtype == "F64") {
     double d;
     std::memcpy(&d, &bits, 8);
-    v = static_cast<float>(d);
+    // Out of float range is infinite (and refused), not undefined behaviour.
+    v = std::abs(d) > std::numeric_limits<float>::max() ? std::numeric_limits<float>::infinity() : static_cast<float>(d);
   } else if (dtype == "F16") {
     v = half_to_float(static_cast<uint16_t>(bits));
   } else {
@@ -207,8 +213,11 @@ float element_at(const uint8_t* p, const std::string& dtype) {
   return v;
 }
 
+// Tensors may share bytes, so the file's size does not bound their values: this does.
+constexpr uint64_t kMaxValues = uint64_t{1} << 28;
+
 bool read_tensor(const std::string& name, const Json& spec, const uint8_t* data, uint64_t data_size,
-                 NamedTensor* out, std::string* error) {
+                 uint64_t* values_read, NamedTensor* out, std::string* error) {
   const Json* dtype = spec.get("dtype");
   const Json* shape = spec.get("shape");
   const Json* offsets = spec.get("data_offsets");
@@ -219,7 +228,8 @@ bool read_tensor(const std::string& name, const Json& spec, const uint8_t* data,
   size_t element = 0;
   for (const DtypeInfo& d : kDtypes)
     if (dtype->text == d.name) element = d.size;
-  if (element == 0) return fail(error, "tensor " + name + " has dtype " + dtype->text + "; only float tensors are read");
+  if (element == 0)
+    return fail(error, "tensor " + name + " has dtype " + printable(dtype->text) + "; only float tensors are read");
   uint64_t count = 1;
   NamedTensor result;
   result.name = name;
@@ -238,6 +248,9 @@ bool read_tensor(const std::string& name, const Json& spec, const uint8_t* data,
   if (static_cast<uint64_t>(end.integer - begin.integer) != count * element)
     return fail(error, "tensor " + name + " has " + std::to_string(end.integer - begin.integer) +
                            " bytes for a shape of " + std::to_string(count) + " values");
+  if (count > kMaxValues - *values_read)
+    return fail(error, "its tensors hold more than " + std::to_string(kMaxValues) + " values in all");
+  *values_read += count;
   result.values.resize(count);
   const uint8_t* p = data + begin.integer;
   for (uint64_t i = 0; i < count; ++i) {
@@ -295,20 +308,24 @@ bool safetensors_read(const uint8_t* data, size_t size, Safetensors* out, std::s
 
   Safetensors result;
   std::set<std::string> names;
+  uint64_t values_read = 0;
   const uint8_t* body = data + 8 + header_size;
   const uint64_t body_size = size - 8 - header_size;
   for (const auto& [name, spec] : root.members) {
-    if (!names.insert(name).second) return fail(error, "its header names " + name + " twice");
+    if (!names.insert(name).second) return fail(error, "its header names " + printable(name) + " twice");
     if (name == "__metadata__") {
       if (spec.kind != Json::Kind::object) return fail(error, "its __metadata__ is not an object");
       for (const auto& [key, value] : spec.members) {
-        if (value.kind != Json::Kind::string) return fail(error, "its __metadata__ entry " + key + " is not a string");
+        if (value.kind != Json::Kind::string)
+          return fail(error, "its __metadata__ entry " + printable(key) + " is not a string");
         result.metadata[key] = value.text;
       }
       continue;
     }
+    if (name.size() > 256 || printable(name, 256) != name)
+      return fail(error, "its header names a tensor " + printable(name) + ", not a plain name");
     NamedTensor tensor;
-    if (!read_tensor(name, spec, body, body_size, &tensor, error)) return false;
+    if (!read_tensor(name, spec, body, body_size, &values_read, &tensor, error)) return false;
     result.tensors.push_back(std::move(tensor));
   }
   *out = std::move(result);

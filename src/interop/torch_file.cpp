@@ -6,6 +6,7 @@
 
 #include "formats/half.h"
 #include "interop/pickle.h"
+#include "interop/printable.h"
 #include "interop/zip_archive.h"
 
 namespace lp {
@@ -40,6 +41,8 @@ float element_at(const uint8_t* p, TorchDtype dtype) {
     case TorchDtype::float64: {
       double v;
       std::memcpy(&v, &bits, 8);
+      // Out of float range is infinite (and refused), not undefined behaviour.
+      if (std::abs(v) > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
       return static_cast<float>(v);
     }
     case TorchDtype::float16: return half_to_float(static_cast<uint16_t>(bits));
@@ -67,7 +70,7 @@ class Reader {
   bool storages_check(std::string* error) {
     for (const PickleStorage& storage : pickle_.storages) {
       if (!plain_key(storage.key))
-        return fail(error, "its storage key '" + storage.key + "' is a path outside the archive");
+        return fail(error, "its storage key '" + printable(storage.key) + "' is a path outside the archive");
       const ZipEntry* entry = zip_.find(stem_ + "/data/" + storage.key);
       if (!entry) return fail(error, "its storage " + storage.key + " is missing from the archive");
       const size_t element = torch_dtype_size(storage.dtype);
@@ -85,7 +88,8 @@ class Reader {
     const PickleTensor& t = pickle_.tensors[value.integer];
     const PickleStorage& storage = pickle_.storages[t.storage];
     if (!is_float(storage.dtype))
-      return fail(error, "tensor " + name + " holds " + torch_dtype_name(storage.dtype) + " values, not weights");
+      return fail(error, "tensor " + name + " holds " + torch_dtype_name(storage.dtype) +
+                             " values; LatentPad reads only float weights");
     // Largest element index it touches: offset + sum((size - 1) * stride).
     uint64_t count = 1, last = 0;
     bool empty = false;
@@ -135,6 +139,8 @@ class Reader {
   bool module(const PickleValue& object, const std::string& name, const std::string& path, int depth,
               TorchModule* out, std::string* error) {
     if (depth > kTorchMaxDepth) return fail(error, "its module tree is nested too deeply");
+    // Shared children are walked once per parent: cap the visits, not just the depth.
+    if (++modules_visited_ > kTorchMaxModules) return fail(error, "its module tree holds more than 10,000 modules");
     const std::string where = path.empty() ? "the root" : path;
     if (object.kind != Kind::object) return fail(error, where + " is not a module");
     if (object.items.empty()) return fail(error, "module " + where + " (" + object.text + ") has no state");
@@ -149,7 +155,8 @@ class Reader {
     for (size_t i = 0; i + 1 < parameters->items.size(); i += 2) {
       const PickleValue& key = pickle_.at(parameters->items[i]);
       const PickleValue& value = pickle_.at(parameters->items[i + 1]);
-      if (key.kind != Kind::text) return fail(error, "module " + where + " has a parameter without a name");
+      if (key.kind != Kind::text || key.text.size() > 256 || printable(key.text, 256) != key.text)
+        return fail(error, "module " + where + " has a parameter without a plain name");
       if (value.kind == Kind::none) continue;  // e.g. Linear(bias=False)
       NamedTensor t;
       if (!tensor(value, path.empty() ? key.text : path + "." + key.text, &t, error)) return false;
@@ -159,7 +166,8 @@ class Reader {
     for (size_t i = 0; i + 1 < modules->items.size(); i += 2) {
       const PickleValue& key = pickle_.at(modules->items[i]);
       const PickleValue& value = pickle_.at(modules->items[i + 1]);
-      if (key.kind != Kind::text) return fail(error, "module " + where + " has a child without a name");
+      if (key.kind != Kind::text || key.text.size() > 256 || printable(key.text, 256) != key.text)
+        return fail(error, "module " + where + " has a child without a plain name");
       if (value.kind == Kind::none) continue;
       TorchModule child;
       if (!module(value, key.text, path.empty() ? key.text : path + "." + key.text, depth + 1, &child, error))
@@ -176,6 +184,7 @@ class Reader {
   const Pickle& pickle_;
   std::string stem_;
   uint64_t values_read_ = 0;
+  int modules_visited_ = 0;
 };
 
 const char* kind_name(Kind kind) {
@@ -219,7 +228,8 @@ bool torch_file_read(const uint8_t* data, size_t size, TorchFile* out, std::stri
   const std::string stem = pkl->name.substr(0, pkl->name.find('/'));
   if (const ZipEntry* order = zip.find(stem + "/byteorder")) {
     const std::string text(reinterpret_cast<const char*>(order->data), order->size);
-    if (text != "little") return fail(error, "its storages are stored " + text + "-endian; only little-endian is read");
+    if (text != "little")
+      return fail(error, "its storages are stored " + printable(text) + "-endian; only little-endian is read");
   }
 
   Pickle pickle;
@@ -236,9 +246,10 @@ bool torch_file_read(const uint8_t* data, size_t size, TorchFile* out, std::stri
     for (size_t i = 0; i + 1 < root.items.size(); i += 2) {
       const PickleValue& key = pickle.at(root.items[i]);
       const PickleValue& value = pickle.at(root.items[i + 1]);
-      if (key.kind != Kind::text) return fail(error, "it holds a dict with a key that is not a string");
+      if (key.kind != Kind::text || key.text.size() > 256 || printable(key.text, 256) != key.text)
+        return fail(error, "it holds a dict with a key that is not a plain string");
       if (value.kind != Kind::tensor)
-        return fail(error, "it holds a dict whose entry '" + key.text + "' is " + kind_name(value.kind) +
+        return fail(error, "it holds a dict whose entry '" + printable(key.text) + "' is " + kind_name(value.kind) +
                                "; LatentPad reads a whole model or a state_dict");
       NamedTensor t;
       if (!reader.tensor(value, key.text, &t, error)) return false;

@@ -31,6 +31,7 @@ struct TorchFile {
 
 // Module trees deeper than this are refused (a model is a handful of levels).
 constexpr int kTorchMaxDepth = 32;
+constexpr int kTorchMaxModules = 10000;
 
 // Fails, naming what it refused, on anything else.
 bool torch_file_read(const uint8_t* data, size_t size, TorchFile* out, std::string* error);

@@ -1,6 +1,7 @@
 #include "interop/zip_archive.h"
 
 #include "formats/checksum.h"
+#include "interop/printable.h"
 
 namespace lp {
 namespace {
@@ -112,6 +113,7 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
   if (dir.count > kZipMaxEntries) return fail(error, "it claims " + std::to_string(dir.count) + " entries");
 
   ZipArchive archive;
+  uint64_t covered = 0;  // bytes of local headers and data, summed over the entries
   const uint8_t* p = data + dir.offset;
   const uint8_t* const end = p + dir.size;
   for (uint64_t i = 0; i < dir.count; ++i) {
@@ -123,13 +125,14 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
     const size_t name_length = u16_at(p + 28), extra_length = u16_at(p + 30), comment_length = u16_at(p + 32);
     if (static_cast<size_t>(end - p) < kCentralSize + name_length + extra_length + comment_length)
       return fail(error, "its central directory is truncated");
-    std::string name(reinterpret_cast<const char*>(p + kCentralSize), name_length);
+    const std::string raw_name(reinterpret_cast<const char*>(p + kCentralSize), name_length);
+    const std::string name = printable(raw_name, 200);  // for messages; raw_name is the real one
     if (!apply_zip64_extra(p + kCentralSize + name_length, extra_length, &usize, &csize, &offset))
       return fail(error, "entry " + name + " has a malformed zip64 field");
     p += kCentralSize + name_length + extra_length + comment_length;
 
-    if (std::string problem = name_problem(name); !problem.empty()) return fail(error, problem);
-    if (archive.by_name.count(name)) return fail(error, "entry " + name + " appears twice");
+    if (std::string problem = name_problem(raw_name); !problem.empty()) return fail(error, printable(problem, 300));
+    if (archive.by_name.count(raw_name)) return fail(error, "entry " + name + " appears twice");
     if (flags & 1) return fail(error, "entry " + name + " is encrypted");
     if (usize > kZipMaxEntrySize)
       return fail(error, "entry " + name + " claims " + std::to_string(usize) + " bytes, over the limit of " +
@@ -148,14 +151,17 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
       return fail(error, "entry " + name + " has no local header where the directory says");
     const uint8_t* local = data + offset;
     const uint64_t data_start = offset + kLocalSize + u16_at(local + 26) + u16_at(local + 28);
-    if (u16_at(local + 26) != name_length ||
-        std::string_view(reinterpret_cast<const char*>(local + kLocalSize), name_length) != name)
-      return fail(error, "entry " + name + " has a different name in its local header");
     if (data_start > size || usize > size - data_start)
       return fail(error, "entry " + name + " runs past the end of the file");
+    if (u16_at(local + 26) != name_length ||
+        std::string_view(reinterpret_cast<const char*>(local + kLocalSize), name_length) != raw_name)
+      return fail(error, "entry " + name + " has a different name in its local header");
+    // Entries must not share bytes: that bounds the CRC work by the file size.
+    covered += kLocalSize + (data_start - offset - kLocalSize) + usize;
+    if (covered > size) return fail(error, "its entries overlap");
     if (crc32(data + data_start, usize) != crc) return fail(error, "entry " + name + " fails its CRC-32 check");
-    archive.by_name.emplace(name, archive.entries.size());
-    archive.entries.push_back({std::move(name), data + data_start, static_cast<size_t>(usize)});
+    archive.by_name.emplace(raw_name, archive.entries.size());
+    archive.entries.push_back({raw_name, data + data_start, static_cast<size_t>(usize)});
   }
   *out = std::move(archive);
   return true;

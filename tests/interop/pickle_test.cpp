@@ -85,6 +85,15 @@ TEST_CASE("memo, integers and floats read as pickle defines them", "[interop][pi
   CHECK(pickle.at(list.items[4]).real == 1.5);
 }
 
+TEST_CASE("protocol 4's STACK_GLOBAL builds the same values as GLOBAL", "[interop][pickle]") {
+  // Strings pushed first, then STACK_GLOBAL: the arena grows while the names are read.
+  PickleBuilder p;
+  p.text("collections").text("OrderedDict").op('\x93').op(')').op('R').stop();
+  const Pickle pickle = load(p);
+  CHECK(pickle.at(pickle.root).kind == Kind::dict);
+  CHECK(pickle.values[2].text == "collections.OrderedDict");
+}
+
 TEST_CASE("calls outside the allow-list are refused by name", "[interop][pickle][hostile]") {
   CHECK(refusal(PickleBuilder().global("posix", "system").mark().text("touch x").tuple().op('R').stop()) ==
         "it asks to call posix.system; a model file never needs that");
@@ -105,6 +114,13 @@ TEST_CASE("calls outside the allow-list are refused by name", "[interop][pickle]
         "it asks for torch._utils._rebuild_qtensor, which this reader does not support");
   // Lower-case names under torch.nn or __main__ are functions, not module classes.
   CHECK_THAT(refusal(PickleBuilder().global("__main__", "system")), Catch::Contains("asks to call __main__.system"));
+  // A user's class from their own module is not read, and the message says what to do instead.
+  CHECK(refusal(PickleBuilder().global("mymodel", "AutoEncoder")) ==
+        "it holds a mymodel.AutoEncoder, a class from outside __main__ and torch.nn, which this reader does not "
+        "read; save the model's state_dict() instead");
+  // Names from the file reach the terminal escaped.
+  CHECK(refusal(PickleBuilder().global("os", "sys\x1b[2Jtem")) ==
+        "it asks to call os.sys\\x1b[2Jtem; a model file never needs that");
   PickleBuilder inst;
   inst.mark().text("ls").bytes += "ios\nsystem\n";  // INST: the protocol-0 call opcode
   CHECK(refusal(inst) == "it uses pickle opcode INST, which calls code; a model file never needs that");
@@ -123,6 +139,13 @@ TEST_CASE("malformed streams are refused, never crash", "[interop][pickle][hosti
   CHECK_THAT(refusal(PickleBuilder().global("torch._utils", "_rebuild_tensor_v2").mark().op('N').integer(0)
                          .op(')').op(')').op('\x89').op('}').tuple().op('R')),
              Catch::Contains("malformed arguments"));
+  // One list copied into a set again and again hits a budget instead of all memory.
+  PickleBuilder copies;
+  copies.global("builtins", "set").op('q').op('\x00').op(']').mark();
+  for (int i = 0; i < 2000; ++i) copies.op('N');
+  copies.op('e').op('\x85').op('q').op('\x01');  // APPENDS, TUPLE1: the argument tuple
+  for (int i = 0; i < 3000; ++i) copies.op('h').op('\x00').op('h').op('\x01').op('R').op('0');
+  CHECK(refusal(copies) == "its pickle's containers hold more than 4,194,304 elements in all");
   // A stack that only grows hits a limit instead of all memory.
   PickleBuilder deep;
   deep.bytes += std::string(kPickleMaxValues + 1, ']');

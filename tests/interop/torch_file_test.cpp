@@ -65,7 +65,7 @@ TEST_CASE("float16 and float64 storages convert; integer tensors are not weights
   CHECK(error == "tensor w holds an infinite value in float32");
   const auto ints = archive("LongStorage", 1, raw<int64_t>({3}), {1}, {1}, 0);
   CHECK_FALSE(torch_file_read(ints.data(), ints.size(), &out, &error));
-  CHECK(error == "tensor w holds int64 values, not weights");
+  CHECK(error == "tensor w holds int64 values; LatentPad reads only float weights");
 }
 
 TEST_CASE("views that reach outside their storage are refused", "[interop][torch][hostile]") {
@@ -81,4 +81,27 @@ TEST_CASE("views that reach outside their storage are refused", "[interop][torch
   // An empty view touches nothing, wherever it points.
   const TorchFile empty = read(archive("FloatStorage", 1, raw<float>({1}), {0, 3}, {3, 1}, 0));
   CHECK(empty.state[0].values.empty());
+}
+
+TEST_CASE("shared module objects cannot multiply the work", "[interop][torch][hostile]") {
+  // Level k's two children are both level k-1: 2^20 visits from 20 objects.
+  test::PickleBuilder p;
+  const auto module_state = [&](int child) {
+    p.op('}').mark().text("_parameters").global("collections", "OrderedDict").op(')').op('R');
+    p.text("_modules").op('}');
+    if (child >= 0) p.mark().text("a").op('h').op(static_cast<uint8_t>(child)).text("b").op('h').op(static_cast<uint8_t>(child)).op('u');
+    p.op('u').op('b');
+  };
+  for (int level = 0; level < 20; ++level) {
+    p.global("torch.nn.modules.container", "Sequential").op(')').op('\x81');
+    module_state(level - 1);
+    p.op('q').op(static_cast<uint8_t>(level));  // BINPUT level
+    if (level < 19) p.op('0');                  // POP: only the last stays on the stack
+  }
+  p.stop();
+  const auto bytes = test::ZipBuilder().add("deep/data.pkl", p.data()).bytes();
+  TorchFile out;
+  std::string error;
+  CHECK_FALSE(torch_file_read(bytes.data(), bytes.size(), &out, &error));
+  CHECK(error == "its module tree holds more than 10,000 modules");
 }

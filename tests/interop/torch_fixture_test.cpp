@@ -110,12 +110,13 @@ TEST_CASE("a float64 state_dict with ReLU layers needs --activations", "[interop
   // Without the flag the tutorial's tanh is assumed, and the outputs differ.
   const ModelFile guessed = import_ok({"small_f64_state_dict.pth"});
   CHECK(guessed.model.encoder.layers[0].act == Activation::tanh);
-  // A module file refuses the flag rather than silently ignoring it.
-  Loaded loaded = load({"small_module.pth"});
-  ModelFile out;
-  std::string error;
-  CHECK_FALSE(model_import(loaded.files, relu, &out, &error));
-  CHECK(error == "--activations is for state_dicts; small_module.pth names its own activations");
+  // The flag overrides a module file's own classes too.
+  ImportOptions all_tanh;
+  REQUIRE(activation_list_parse("tanh,tanh,tanh,tanh", &all_tanh.activations));
+  const ModelFile overridden = import_ok({"small_module.pth"}, all_tanh);
+  CHECK(overridden.model.encoder.layers[0].act == Activation::tanh);
+  CHECK(overridden.model.decoder.layers[1].act == Activation::tanh);
+  CHECK(overridden.meta.at("activations") == "from --activations");
 }
 
 TEST_CASE("LatentPad's safetensors export reads back into the same model", "[interop][safetensors]") {

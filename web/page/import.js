@@ -26,11 +26,12 @@ class ModelImporter {
           if (!response.ok) throw new Error(`HTTP ${response.status}`);
           return response.arrayBuffer();
         }),
-      ]).then(([module, bytes]) => module.instantiateImporter(bytes));
+      ]).then(async ([module, bytes]) => ({ importer: await module.instantiateImporter(bytes),
+                                             ImportRefusal: module.ImportRefusal }));
     }
-    let importer;
+    let importer, ImportRefusal;
     try {
-      importer = await this.instance;
+      ({ importer, ImportRefusal } = await this.instance);
     } catch (error) {
       this.instance = null;  // try again next time
       throw new Error(`could not load latentpad_import.wasm: ${error.message}`);
@@ -38,12 +39,12 @@ class ModelImporter {
     try {
       return importer.run(files);
     } catch (error) {
-      // A trap (out of memory) leaves the instance unusable: start afresh next time.
-      if (error instanceof WebAssembly.RuntimeError) {
-        this.instance = null;
-        throw new Error(`could not import ${files.map((f) => f.name).join(' + ')}: ${error.message}`);
-      }
-      throw error;
+      if (error instanceof ImportRefusal) throw error;
+      // The module stopped (it aborts when out of memory): its memory is
+      // lost, so the next file gets a fresh instance.
+      this.instance = null;
+      throw new Error(`could not import ${files.map((f) => f.name).join(' + ')}: the importer stopped ` +
+                      `(${error.message}); the file may be too large for the browser`);
     }
   }
 }

@@ -7,6 +7,10 @@
 
 import { instantiateStandalone } from './standalone_wasm.js';
 
+// The reader's refusal of a file. Any other error (the module aborting when
+// out of memory) leaves the instance unusable.
+export class ImportRefusal extends Error {}
+
 export async function instantiateImporter(source) {
   const { wasm, string } = await instantiateStandalone(source, 'latentpad_import.wasm');
   function withCopy(bytes, body) {
@@ -21,18 +25,18 @@ export async function instantiateImporter(source) {
   }
   return {
     // files: [{ name, bytes: Uint8Array }], one file or an encoder and a
-    // decoder. Returns the bytes of an .lpad file; throws with the refusal.
+    // decoder. Returns the bytes of an .lpad file; throws an ImportRefusal.
     run(files) {
       wasm.lpi_reset();
       for (const { name, bytes } of files) {
         const added = withCopy(new TextEncoder().encode(`${name}\0`), (namePointer) =>
           withCopy(bytes, (pointer) => wasm.lpi_add(namePointer, pointer, bytes.byteLength)));
-        if (!added) throw new Error(string(wasm.lpi_error()));
+        if (!added) throw new ImportRefusal(string(wasm.lpi_error()));
       }
       const sizePointer = wasm.malloc(4);
       try {
         const pointer = wasm.lpi_run(sizePointer);
-        if (!pointer) throw new Error(string(wasm.lpi_error()));
+        if (!pointer) throw new ImportRefusal(string(wasm.lpi_error()));
         const size = new Int32Array(wasm.memory.buffer, sizePointer, 1)[0];
         return new Uint8Array(wasm.memory.buffer, pointer, size).slice();
       } finally {
