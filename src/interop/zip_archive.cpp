@@ -1,6 +1,7 @@
 #include "interop/zip_archive.h"
 
 #include "formats/checksum.h"
+#include "interop/inflate.h"
 #include "interop/printable.h"
 
 namespace lp {
@@ -13,8 +14,6 @@ constexpr uint32_t kZip64End = 0x06064b50;
 constexpr uint32_t kZip64Locator = 0x07064b50;
 constexpr size_t kEndSize = 22, kCentralSize = 46, kLocalSize = 30;
 constexpr size_t kZip64EndSize = 56, kZip64LocatorSize = 20;
-// Beyond this, a compressed entry is a bomb rather than a model.
-constexpr uint64_t kMaxCompressionRatio = 100;
 
 uint16_t u16_at(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 uint32_t u32_at(const uint8_t* p) { return u16_at(p) | static_cast<uint32_t>(u16_at(p + 2)) << 16; }
@@ -114,6 +113,7 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
 
   ZipArchive archive;
   uint64_t covered = 0;  // bytes of local headers and data, summed over the entries
+  uint64_t inflated_total = 0;
   const uint8_t* p = data + dir.offset;
   const uint8_t* const end = p + dir.size;
   for (uint64_t i = 0; i < dir.count; ++i) {
@@ -137,31 +137,42 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
     if (usize > kZipMaxEntrySize)
       return fail(error, "entry " + name + " claims " + std::to_string(usize) + " bytes, over the limit of " +
                              std::to_string(kZipMaxEntrySize));
-    if (method != 0) {
-      if (csize == 0 || usize / csize > kMaxCompressionRatio)
-        return fail(error, "entry " + name + " is compressed beyond a sane ratio (" + std::to_string(usize) +
-                               " bytes from " + std::to_string(csize) + ")");
-      return fail(error, "entry " + name + " is compressed (method " + std::to_string(method) +
-                             "); torch.save stores entries uncompressed, and so must this file");
-    }
-    if (csize != usize) return fail(error, "entry " + name + " is stored but its two sizes differ");
+    if (method != 0 && method != 8)
+      return fail(error, "entry " + name + " is compressed with method " + std::to_string(method) +
+                             ", which this reader does not support (only stored and deflated entries)");
+    if (method == 8 && (csize == 0 || usize / csize > kZipMaxCompressionRatio))
+      return fail(error, "entry " + name + " is compressed beyond a sane ratio (" + std::to_string(usize) +
+                             " bytes from " + std::to_string(csize) + ")");
+    if (method == 8 && usize > kZipMaxInflated - inflated_total)
+      return fail(error, "its deflated entries inflate to more than " + std::to_string(kZipMaxInflated) + " bytes");
+    if (method == 0 && csize != usize) return fail(error, "entry " + name + " is stored but its two sizes differ");
 
     // The local header repeats the name; the data follows it and its extra field.
     if (offset > size || size - offset < kLocalSize || u32_at(data + offset) != kLocalHeader)
       return fail(error, "entry " + name + " has no local header where the directory says");
     const uint8_t* local = data + offset;
     const uint64_t data_start = offset + kLocalSize + u16_at(local + 26) + u16_at(local + 28);
-    if (data_start > size || usize > size - data_start)
+    if (data_start > size || csize > size - data_start)
       return fail(error, "entry " + name + " runs past the end of the file");
     if (u16_at(local + 26) != name_length ||
         std::string_view(reinterpret_cast<const char*>(local + kLocalSize), name_length) != raw_name)
       return fail(error, "entry " + name + " has a different name in its local header");
     // Entries must not share bytes: that bounds the CRC work by the file size.
-    covered += kLocalSize + (data_start - offset - kLocalSize) + usize;
+    covered += kLocalSize + (data_start - offset - kLocalSize) + csize;
     if (covered > size) return fail(error, "its entries overlap");
-    if (crc32(data + data_start, usize) != crc) return fail(error, "entry " + name + " fails its CRC-32 check");
+    const uint8_t* bytes = data + data_start;
+    if (method == 8) {
+      std::vector<uint8_t> inflated;
+      std::string problem;
+      if (!inflate_raw(bytes, csize, usize, &inflated, &problem))
+        return fail(error, "entry " + name + ": " + problem);
+      inflated_total += usize;
+      archive.inflated.push_back(std::move(inflated));
+      bytes = archive.inflated.back().data();
+    }
+    if (crc32(bytes, usize) != crc) return fail(error, "entry " + name + " fails its CRC-32 check");
     archive.by_name.emplace(raw_name, archive.entries.size());
-    archive.entries.push_back({raw_name, data + data_start, static_cast<size_t>(usize)});
+    archive.entries.push_back({raw_name, bytes, static_cast<size_t>(usize)});
   }
   *out = std::move(archive);
   return true;

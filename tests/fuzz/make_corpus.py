@@ -155,6 +155,15 @@ def import_corpus():
         with zipfile.ZipFile(os.path.join(torch_dir, name)) as archive:
             pkl = next(n for n in archive.namelist() if n.endswith("/data.pkl"))
             write("fuzz_import", os.path.basename(name).replace(".pth", ".data.pkl"), archive.read(pkl))
+    # The small model re-zipped with deflate, so the inflater is fuzzed too.
+    import io
+    with zipfile.ZipFile(os.path.join(torch_dir, "small_module.pth")) as archive:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as deflated:
+            for info in archive.infolist():
+                entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                deflated.writestr(entry, archive.read(info.filename), zipfile.ZIP_DEFLATED, 9)
+        write("fuzz_import", "small_module_deflated.pth", out.getvalue())
 
 
 def regressions():

@@ -4,8 +4,12 @@
 // (tools/reference/make_hostile_pth.py): each is refused, and says why.
 #include <catch2/catch.hpp>
 
+#include <zlib.h>
+
 #include "fixture.h"
 #include "interop/model_import.h"
+#include "interop/zip_archive.h"
+#include "interop/zip_builder.h"
 #include "nn/mlp.h"
 
 using namespace lp;
@@ -179,4 +183,50 @@ TEST_CASE("hostile and broken .pth files are refused, each with its reason", "[i
   // The baseline the hostile files were made from is itself fine.
   const ModelFile baseline = import_ok({"hostile/valid_baseline.pth"});
   CHECK(baseline.kind == ModelKind::encoder);
+}
+
+// zlib's raw DEFLATE (what `zip` and Python's ZIP_DEFLATED write) of some bytes.
+static std::vector<uint8_t> deflate_raw(const uint8_t* data, size_t size, int level) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::vector<uint8_t> out(deflateBound(&z, size));
+  z.next_in = const_cast<uint8_t*>(data);
+  z.avail_in = static_cast<uInt>(size);
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST_CASE("a torch file re-zipped with deflate imports to the same model", "[interop][torch][inflate]") {
+  for (const char* name : {"small_module.pth", "autoencoder.pth"}) {
+    for (int level : {1, 6, 9}) {
+      Loaded original = load({name});
+      ZipArchive zip;
+      std::string error;
+      REQUIRE(zip_open(original.files[0].data, original.files[0].size, &zip, &error));
+      lp::test::ZipBuilder builder;
+      for (const ZipEntry& entry : zip.entries) {
+        builder.add(entry.name, std::vector<uint8_t>(entry.data, entry.data + entry.size));
+        builder.entries.back().method = 8;
+        builder.entries.back().written = deflate_raw(entry.data, entry.size, level);
+      }
+      const std::vector<uint8_t> bytes = builder.bytes();
+      ModelFile a, b;
+      INFO(name << " at level " << level << ": " << error);
+      REQUIRE(model_import(original.files, {}, &a, &error));
+      REQUIRE(model_import({{name, bytes.data(), bytes.size()}}, {}, &b, &error));
+      for (int net = 0; net < 2; ++net) {
+        const Mlp& x = net ? a.model.decoder : a.model.encoder;
+        const Mlp& y = net ? b.model.decoder : b.model.encoder;
+        REQUIRE(x.layers.size() == y.layers.size());
+        for (size_t k = 0; k < x.layers.size(); ++k) {
+          CHECK(x.layers[k].weight == y.layers[k].weight);
+          CHECK(x.layers[k].bias == y.layers[k].bias);
+        }
+      }
+    }
+  }
 }

@@ -15,13 +15,17 @@ class ZipBuilder {
   struct Entry {
     std::string name;
     std::vector<uint8_t> data;
-    uint16_t method = 0;       // what the headers claim; the data is always stored as given
-    int64_t claimed_size = -1; // uncompressed size to claim, -1: the real one
+    uint16_t method = 0;             // what the headers claim
+    int64_t claimed_size = -1;       // uncompressed size to claim, -1: data's
     bool bad_crc = false;
+    std::vector<uint8_t> written;    // the bytes written instead of data (compressed), if not empty
   };
 
   ZipBuilder& add(std::string name, std::vector<uint8_t> data) {
-    entries.push_back({std::move(name), std::move(data)});
+    Entry entry;
+    entry.name = std::move(name);
+    entry.data = std::move(data);
+    entries.push_back(std::move(entry));
     return *this;
   }
   ZipBuilder& add(std::string name, const std::string& text) { return add(std::move(name), std::vector<uint8_t>(text.begin(), text.end())); }
@@ -33,14 +37,15 @@ class ZipBuilder {
     for (const Entry& e : entries) {
       const uint32_t offset = static_cast<uint32_t>(out.size());
       const uint32_t crc = crc32(e.data.data(), e.data.size()) ^ (e.bad_crc ? 1u : 0u);
-      const uint32_t csize = static_cast<uint32_t>(e.data.size());
-      const uint32_t usize = e.claimed_size < 0 ? csize : static_cast<uint32_t>(e.claimed_size);
+      const std::vector<uint8_t>& body = e.written.empty() ? e.data : e.written;
+      const uint32_t csize = static_cast<uint32_t>(body.size());
+      const uint32_t usize = static_cast<uint32_t>(e.claimed_size < 0 ? e.data.size() : e.claimed_size);
       // Local header: signature, version, flags, method, time, date, crc, sizes, name and extra lengths.
       u32(out, 0x04034b50); u16(out, 20); u16(out, 0); u16(out, e.method); u16(out, 0); u16(out, 0);
       u32(out, crc); u32(out, csize); u32(out, usize);
       u16(out, static_cast<uint16_t>(e.name.size())); u16(out, 0);
       out.insert(out.end(), e.name.begin(), e.name.end());
-      out.insert(out.end(), e.data.begin(), e.data.end());
+      out.insert(out.end(), body.begin(), body.end());
       // Central directory record for it.
       u32(directory, 0x02014b50); u16(directory, 20); u16(directory, 20); u16(directory, 0); u16(directory, e.method);
       u16(directory, 0); u16(directory, 0); u32(directory, crc); u32(directory, csize); u32(directory, usize);
