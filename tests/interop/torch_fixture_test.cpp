@@ -230,3 +230,22 @@ TEST_CASE("a torch file re-zipped with deflate imports to the same model", "[int
     }
   }
 }
+
+TEST_CASE("extra records of newer torch.save versions are tolerated", "[interop][torch]") {
+  // PyTorch 2.x adds <stem>/byteorder and <stem>/.data/serialization_id; a
+  // big-endian byteorder is refused (tests/fixtures/torch/hostile/big_byteorder.pth).
+  Loaded original = load({"small_module.pth"});
+  ZipArchive zip;
+  std::string error;
+  REQUIRE(zip_open(original.files[0].data, original.files[0].size, &zip, &error));
+  lp::test::ZipBuilder builder;
+  for (const ZipEntry& entry : zip.entries) builder.add(entry.name, std::vector<uint8_t>(entry.data, entry.data + entry.size));
+  builder.add("small_module/byteorder", std::string("little"));
+  builder.add("small_module/.data/serialization_id", std::string("1234567890123456789012345678901234567890"));
+  const std::vector<uint8_t> bytes = builder.bytes();
+  ModelFile a, b;
+  REQUIRE(model_import(original.files, {}, &a, &error));
+  INFO(error);
+  REQUIRE(model_import({{"newer.pth", bytes.data(), bytes.size()}}, {}, &b, &error));
+  CHECK(a.model.decoder.layers[1].weight == b.model.decoder.layers[1].weight);
+}
