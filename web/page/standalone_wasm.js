@@ -14,7 +14,12 @@ function imports(name) {
 }
 
 // source: the module's bytes or a compiled WebAssembly.Module. Resolves to
-// { wasm: its exports, string(pointer): the C string at pointer }.
+//   wasm                      its exports
+//   string(pointer)           the C string at pointer
+//   withCopy(bytes, body)     body(pointer) with bytes copied into wasm memory for the call
+//   withString(text, body)    the same for a NUL-terminated string
+//   bytesOut(call)            call(sizePointer) returns a pointer to that many bytes, or 0:
+//                             a copy of them, or null
 export async function instantiateStandalone(source, name) {
   const result = await WebAssembly.instantiate(source, imports(name));
   const wasm = (result.instance || result).exports;
@@ -23,5 +28,27 @@ export async function instantiateStandalone(source, name) {
     const bytes = new Uint8Array(wasm.memory.buffer, pointer);
     return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
   };
-  return { wasm, string };
+  function withCopy(bytes, body) {
+    const pointer = wasm.malloc(Math.max(bytes.byteLength, 1));
+    if (!pointer) throw new Error(`${name} is out of memory`);
+    try {
+      new Uint8Array(wasm.memory.buffer).set(bytes, pointer);
+      return body(pointer);
+    } finally {
+      wasm.free(pointer);
+    }
+  }
+  const withString = (text, body) => withCopy(new TextEncoder().encode(`${text}\0`), body);
+  function bytesOut(call) {
+    const sizePointer = wasm.malloc(4);
+    try {
+      const pointer = call(sizePointer);
+      if (!pointer) return null;
+      const size = new Int32Array(wasm.memory.buffer, sizePointer, 1)[0];
+      return new Uint8Array(wasm.memory.buffer, pointer, size).slice();
+    } finally {
+      wasm.free(sizePointer);
+    }
+  }
+  return { wasm, string, withCopy, withString, bytesOut };
 }

@@ -14,22 +14,9 @@ export const STATUS = { running: 0, epochDone: 1, finished: 2, diverged: 3, fail
 import { instantiateStandalone } from './standalone_wasm.js';
 
 export async function instantiateTrainer(source) {
-  const { wasm, string } = await instantiateStandalone(source, 'latentpad_trainer.wasm');
+  const { wasm, string, withCopy, withString, bytesOut } =
+    await instantiateStandalone(source, 'latentpad_trainer.wasm');
   const error = () => string(wasm.lpt_error());
-  // Copies bytes into wasm memory for the duration of `body(pointer)`.
-  function withCopy(bytes, body) {
-    const pointer = wasm.malloc(Math.max(bytes.byteLength, 1));
-    if (!pointer) throw new Error('latentpad_trainer.wasm is out of memory');
-    try {
-      new Uint8Array(wasm.memory.buffer).set(bytes, pointer);
-      return body(pointer);
-    } finally {
-      wasm.free(pointer);
-    }
-  }
-  function withString(text, body) {
-    return withCopy(new TextEncoder().encode(`${text}\0`), body);
-  }
 
   return {
     setData(part, bytes) {
@@ -58,15 +45,9 @@ export async function instantiateTrainer(source) {
       };
     },
     modelBytes() {
-      const sizePointer = wasm.malloc(4);
-      try {
-        const pointer = wasm.lpt_model(sizePointer);
-        if (!pointer) throw new Error(error());
-        const size = new Int32Array(wasm.memory.buffer, sizePointer, 1)[0];
-        return new Uint8Array(wasm.memory.buffer, pointer, size).slice();
-      } finally {
-        wasm.free(sizePointer);
-      }
+      const lpad = bytesOut((sizePointer) => wasm.lpt_model(sizePointer));
+      if (!lpad) throw new Error(error());
+      return lpad;
     },
     // The current model's codes of the first `count` test images, and their labels.
     testCodes(count) {
