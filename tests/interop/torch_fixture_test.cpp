@@ -60,6 +60,20 @@ double max_diff(const std::vector<float>& ours, const FixtureTensor& theirs) {
   return worst;
 }
 
+// Same architecture, activations and parameters, bit for bit.
+void require_same_model(const ModelFile& a, const ModelFile& b) {
+  for (int net = 0; net < 2; ++net) {
+    const Mlp& x = net ? a.model.decoder : a.model.encoder;
+    const Mlp& y = net ? b.model.decoder : b.model.encoder;
+    REQUIRE(x.layers.size() == y.layers.size());
+    for (size_t k = 0; k < x.layers.size(); ++k) {
+      CHECK(x.layers[k].weight == y.layers[k].weight);
+      CHECK(x.layers[k].bias == y.layers[k].bias);
+      CHECK(x.layers[k].act == y.layers[k].act);
+    }
+  }
+}
+
 // Encodes and decodes the fixture's inputs and compares with PyTorch's forward.
 void require_forward(const ModelFile& model, std::map<std::string, FixtureTensor>& fx, const std::string& inputs,
                      const std::string& prefix) {
@@ -129,16 +143,7 @@ TEST_CASE("LatentPad's safetensors export reads back into the same model", "[int
   ModelFile back;
   std::string error;
   REQUIRE(model_import({{"m.safetensors", bytes.data(), bytes.size()}}, {}, &back, &error));
-  for (int net = 0; net < 2; ++net) {
-    const Mlp& a = net ? model.model.decoder : model.model.encoder;
-    const Mlp& b = net ? back.model.decoder : back.model.encoder;
-    REQUIRE(a.layers.size() == b.layers.size());
-    for (size_t k = 0; k < a.layers.size(); ++k) {
-      CHECK(a.layers[k].weight == b.layers[k].weight);
-      CHECK(a.layers[k].bias == b.layers[k].bias);
-      CHECK(a.layers[k].act == b.layers[k].act);
-    }
-  }
+  require_same_model(model, back);
 }
 
 TEST_CASE("hostile and broken .pth files are refused, each with its reason", "[interop][torch][hostile]") {
@@ -218,15 +223,7 @@ TEST_CASE("a torch file re-zipped with deflate imports to the same model", "[int
       INFO(name << " at level " << level << ": " << error);
       REQUIRE(model_import(original.files, {}, &a, &error));
       REQUIRE(model_import({{name, bytes.data(), bytes.size()}}, {}, &b, &error));
-      for (int net = 0; net < 2; ++net) {
-        const Mlp& x = net ? a.model.decoder : a.model.encoder;
-        const Mlp& y = net ? b.model.decoder : b.model.encoder;
-        REQUIRE(x.layers.size() == y.layers.size());
-        for (size_t k = 0; k < x.layers.size(); ++k) {
-          CHECK(x.layers[k].weight == y.layers[k].weight);
-          CHECK(x.layers[k].bias == y.layers[k].bias);
-        }
-      }
+      require_same_model(a, b);
     }
   }
 }
