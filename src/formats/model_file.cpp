@@ -183,6 +183,10 @@ bool read_moments(Reader& r, const Autoencoder& model, std::vector<DenseGrad>* o
 
 }  // namespace
 
+bool model_file_signature(const uint8_t* data, size_t size) {
+  return size >= sizeof kMagic && std::memcmp(data, kMagic, sizeof kMagic) == 0;
+}
+
 const char* model_kind_name(ModelKind kind) {
   switch (kind) {
     case ModelKind::autoencoder: return "autoencoder";

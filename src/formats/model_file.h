@@ -58,6 +58,8 @@ struct ModelFile {
 };
 
 std::vector<uint8_t> model_file_encode(const ModelFile& file);
+// True when the bytes start with the model file's magic.
+bool model_file_signature(const uint8_t* data, size_t size);
 // Validates everything (structure, limits, checksum, architecture, parameter
 // count, finiteness) and names what is wrong. *out is untouched on failure.
 bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::string* error);

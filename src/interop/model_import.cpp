@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <optional>
 
 #include "interop/torch_file.h"
@@ -24,6 +23,7 @@ struct FoundFile {
   std::string name;
   std::string description;  // for the metadata: "torch.save of __main__.AutoEncoder"
   std::vector<FoundLayer> layers;
+  int split = 0;            // layers before the code: see split_point
   bool acts_known = false;  // from module classes or LatentPad's own metadata
   int act_modules = 0;      // activation modules met in a module tree
 };
@@ -182,7 +182,7 @@ bool read_file(const ImportFile& file, FoundFile* found, std::string* error) {
     }
     return true;
   }
-  if (file.size >= 8 && std::memcmp(file.data, "LPADMDL\n", 8) == 0)
+  if (model_file_signature(file.data, file.size))
     return fail(error, file.name + " is already a LatentPad model file; use it as it is");
   if (torch_legacy_signature(file.data, file.size))
     return fail(error, refusing + "it is in torch.save's legacy format (PyTorch before 1.6); load it with " +
@@ -288,7 +288,7 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   }
   std::string source, activations;
   for (FoundFile& f : found) {
-    const int split = split_point(f);
+    const int split = f.split = split_point(f);
     if (split < 0)
       return fail(error, "cannot use " + f.name + ": its layers (" + widths(f) +
                              ") are not an autoencoder, an encoder or a decoder: no layer is narrower than the input");
@@ -306,16 +306,16 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   ModelFile result;
   if (found.size() == 1) {
     const FoundFile& f = found[0];
-    const int split = split_point(f);
+    const int split = f.split;
     const int count = static_cast<int>(f.layers.size());
     result.kind = split == count ? ModelKind::encoder : split == 0 ? ModelKind::decoder : ModelKind::autoencoder;
     if (split > 0 && !to_mlp(f, 0, split, &result.model.encoder, error)) return false;
     if (split < count && !to_mlp(f, split, count, &result.model.decoder, error)) return false;
   } else {
     // An encoder and a decoder saved apart, in either order.
-    const bool first_encodes = split_point(found[0]) == static_cast<int>(found[0].layers.size());
-    const bool second_encodes = split_point(found[1]) == static_cast<int>(found[1].layers.size());
-    if (first_encodes == second_encodes || split_point(found[first_encodes ? 1 : 0]) != 0)
+    const auto encodes = [](const FoundFile& f) { return f.split == static_cast<int>(f.layers.size()); };
+    const bool first_encodes = encodes(found[0]);
+    if (first_encodes == encodes(found[1]) || found[first_encodes ? 1 : 0].split != 0)
       return fail(error, "cannot combine " + found[0].name + " (" + widths(found[0]) + ") and " + found[1].name +
                              " (" + widths(found[1]) + "): two files must be an encoder and a decoder");
     const FoundFile& enc = found[first_encodes ? 0 : 1];

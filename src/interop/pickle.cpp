@@ -543,10 +543,4 @@ const PickleValue* pickle_dict_get(const Pickle& pickle, const PickleValue& dict
   return nullptr;
 }
 
-bool pickle_int(const PickleValue& value, int64_t* out) {
-  if (value.kind != PickleValue::Kind::integer) return false;
-  *out = value.integer;
-  return true;
-}
-
 }  // namespace lp

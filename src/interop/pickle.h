@@ -68,9 +68,7 @@ constexpr int kPickleMaxDims = 8;
 // "it asks to call posix.system; a model file never needs that".
 bool pickle_load(const uint8_t* data, size_t size, Pickle* out, std::string* error);
 
-// Reading helpers for code that walks a loaded pickle. Each returns nullptr
-// (or false) when the value does not have the asked-for shape.
+// The value under a string key of a dict, or nullptr (also when `dict` is no dict).
 const PickleValue* pickle_dict_get(const Pickle& pickle, const PickleValue& dict, const char* key);
-bool pickle_int(const PickleValue& value, int64_t* out);
 
 }  // namespace lp

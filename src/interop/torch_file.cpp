@@ -1,5 +1,6 @@
 #include "interop/torch_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -99,10 +100,10 @@ class Reader {
       if (t.sizes[d] == 0) empty = true;
       count *= static_cast<uint64_t>(t.sizes[d]);
       if (count > (uint64_t{1} << 28)) return fail(error, "tensor " + name + " is impossibly large");
-      // Each term is checked alone first, so the sum cannot overflow.
+      // Clamped at numel (anything beyond is out of range anyway), so the sum cannot overflow.
       const uint64_t term = t.sizes[d] > 0 ? static_cast<uint64_t>(t.sizes[d] - 1) * static_cast<uint64_t>(t.strides[d]) : 0;
-      if (term >= static_cast<uint64_t>(storage.numel) && !empty && t.sizes[d] > 1) last = uint64_t{1} << 62;
-      else last += term;
+      const uint64_t numel = static_cast<uint64_t>(storage.numel);
+      last = std::min(last + std::min(term, numel), numel);
     }
     if (t.offset < 0 || (!empty && (static_cast<uint64_t>(t.offset) + last >= static_cast<uint64_t>(storage.numel))))
       return fail(error, "tensor " + name + " reaches past the end of its storage " + storage.key +

@@ -158,7 +158,7 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
         std::string_view(reinterpret_cast<const char*>(local + kLocalSize), name_length) != raw_name)
       return fail(error, "entry " + name + " has a different name in its local header");
     // Entries must not share bytes: that bounds the CRC work by the file size.
-    covered += kLocalSize + (data_start - offset - kLocalSize) + csize;
+    covered += (data_start - offset) + csize;
     if (covered > size) return fail(error, "its entries overlap");
     const uint8_t* bytes = data + data_start;
     if (method == 8) {
