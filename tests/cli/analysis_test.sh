@@ -29,8 +29,10 @@ idx_images "$data/train-images-idx3-ubyte" 200 && idx_labels "$data/train-labels
 idx_images "$data/t10k-images-idx3-ubyte" 40 && idx_labels "$data/t10k-labels-idx1-ubyte" 40
 idx_images "$other/t10k-images-idx3-ubyte" 30 && idx_labels "$other/t10k-labels-idx1-ubyte" 30
 model=$work/tiny.lpad
-"$latentpad" train --data "$data" --epochs 1 --batch 50 --hidden 16 --out "$model" >/dev/null 2>&1
-"$latentpad" train --data "$data" --epochs 1 --batch 50 --hidden 16 --noise saltpepper:0.2 --out "$work/dn.lpad" >/dev/null 2>&1
+run_setup "train the tiny model" \
+  "$latentpad" train --data "$data" --epochs 1 --batch 50 --hidden 16 --out "$model" >/dev/null
+run_setup "train the tiny denoiser" \
+  "$latentpad" train --data "$data" --epochs 1 --batch 50 --hidden 16 --noise saltpepper:0.2 --out "$work/dn.lpad" >/dev/null
 "$latentpad" info --weights "$work/dn.lpad" | grep -q 'noise = saltpepper:0.2' && pass || fail "train --noise metadata"
 out=$work/out
 
@@ -61,7 +63,8 @@ expect_ok encode-for-interpolate "$latentpad" encode --data "$data" --weights "$
 # encode prints 9 significant digits and interpolate 6 decimals: rounding the
 # former again can differ in the last place, so compare as numbers.
 first=$(sed -n '2p' "$work/stdout" | cut -d, -f3-4 | tr , ' ')
-"$latentpad" interpolate --data "$data" --weights "$model" --from test:0 --to test:1 --out "$out/t.png" >"$work/stdout"
+run_setup "interpolate from test:0 for its first step" \
+  "$latentpad" interpolate --data "$data" --weights "$model" --from test:0 --to test:1 --out "$out/t.png" >"$work/stdout"
 head -1 "$work/stdout" | awk -v code="$first" '
   { split(code, c, " "); d0 = $4 - c[1]; d1 = $5 - c[2]
     exit !($1 == "step" && $2 == 0 && $3 == "code" && d0 * d0 < 1e-12 && d1 * d1 < 1e-12) }' && pass ||

@@ -115,7 +115,10 @@ recipe() {
   expect_ok "$name info" "$latentpad" info --weights "$work/$name.ckpt"
   local untrained worst
   untrained=$(sed -n 's/^meta *untrained_loss = //p' "$work/stdout")
-  worst=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { print m }' "$log")
+  worst=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { print m }' "$log") || {
+    fail "$name: cannot read the shipped run's log $log"
+    return
+  }
   awk -v u="$untrained" -v w="$worst" 'BEGIN { exit !(u != "" && w != "" && w < u / 2) }' && pass ||
     fail "$name: the shipped run's worst epoch loss ${worst:-?} is not well below the untrained loss ${untrained:-?}"
 }

@@ -60,20 +60,31 @@ TEST_CASE("the aspect ratio is kept: a 2x4 bar becomes 10x20", "[drawing]") {
   CHECK(ink.total == Approx(200));
 }
 
-TEST_CASE("the centre of mass, not the box, is centred", "[drawing]") {
-  // Three of four pixels of a 2x2 box: each becomes a 10x10 block; the mass
-  // sits at (25/3, 25/3) in the 20x20 box, so the shift is round(14 - 8.33) = 6.
+TEST_CASE("the centre of mass, not the box, is centred, each axis on its own", "[drawing]") {
+  // Three of four pixels of a 2x2 box, the top-right one missing:
+  //   X .
+  //   X X
+  // The shape is not symmetric about the diagonal, so its centre of mass has
+  // different x and y and a mix-up of the two axes moves the ink elsewhere.
+  // Each pixel becomes a 10x10 block of the 20x20 box, with centres at 5 and 15:
+  //   x = (5 + 5 + 15) / 3 = 25/3 = 8.33 -> column shift round(14 - 8.33) = round(5.67) = 6
+  //   y = (5 + 15 + 15) / 3 = 35/3 = 11.67 -> row shift round(14 - 11.67) = round(2.33) = 2
+  // so the box lands on columns 6..25 and rows 2..21 (x and y swapped, it
+  // would land on columns 2..21 and rows 6..25).
   std::vector<float> canvas(4 * 4, 0.0f);
-  canvas[0 * 4 + 0] = canvas[0 * 4 + 1] = canvas[1 * 4 + 0] = 1.0f;
+  canvas[0 * 4 + 0] = canvas[1 * 4 + 0] = canvas[1 * 4 + 1] = 1.0f;
   const std::vector<float> field = drawing_to_mnist(canvas.data(), 4, 4);
   const Ink ink = ink_of(field);
-  CHECK(ink.top == 6);
+  CHECK(ink.top == 2);
   CHECK(ink.left == 6);
-  CHECK(ink.bottom == 25);
+  CHECK(ink.bottom == 21);
   CHECK(ink.right == 25);
-  CHECK(field[6 * kSide + 6] == 1.0f);     // the top-left block
-  CHECK(field[25 * kSide + 25] == 0.0f);   // the missing bottom-right block
-  CHECK(field[25 * kSide + 6] == 1.0f);    // the bottom-left block
+  CHECK(field[2 * kSide + 6] == 1.0f);     // the top-left block's top-left pixel
+  CHECK(field[11 * kSide + 15] == 1.0f);   // the top-left block's bottom-right pixel
+  CHECK(field[2 * kSide + 16] == 0.0f);    // the missing top-right block, its corners
+  CHECK(field[11 * kSide + 25] == 0.0f);
+  CHECK(field[21 * kSide + 6] == 1.0f);    // the bottom-left block
+  CHECK(field[21 * kSide + 25] == 1.0f);   // the bottom-right block
   CHECK(ink.total == Approx(300));
 }
 
