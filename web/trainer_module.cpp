@@ -96,7 +96,7 @@ EMSCRIPTEN_KEEPALIVE int lpt_set_model(const uint8_t* bytes, int size) {
   if (size == 0) return 1;
   lp::ModelFile file;
   if (!lp::model_file_decode(bytes, static_cast<size_t>(size), &file, &g_error)) return 0;
-  if (file.kind != lp::ModelKind::autoencoder) return fail("training needs a full autoencoder, not one half");
+  if (file.parts != lp::ModelParts::both) return fail("training needs a full autoencoder, not one half");
   g_start_model = std::move(file);
   g_have_start_model = true;
   return 1;
@@ -144,7 +144,7 @@ EMSCRIPTEN_KEEPALIVE int lpt_start(int epochs, double lr, int batch, double seed
     // Fine-tuning: the divergence rule's baseline is still an untrained
     // model's loss (the seed's), not the loaded model's, which a first epoch
     // with fresh Adam moments may well exceed.
-    state.untrained_loss = lp::untrained_loss(state.model, *train, config.batch);
+    state.untrained_loss = lp::untrained_loss(state.model, config, *train);
     state.model = g_start_model.model;
     state.adam = lp::adam_init(state.model);
   }
@@ -235,7 +235,7 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* lpt_model(int* size) {
 EMSCRIPTEN_KEEPALIVE int lpt_test_codes(int count, float* codes) {
   if (!g.started) return 0;
   count = std::min(count, g.test.size());
-  const Eigen::MatrixXf out = lp::infer_images(g.state.model.encoder, g.test, 0, count);
+  const Eigen::MatrixXf out = lp::encode_images(g.state.model, g.test, 0, count);
   std::copy(out.data(), out.data() + out.size(), codes);
   return count;
 }

@@ -12,7 +12,7 @@ constexpr int kChunk = 256;
 }  // namespace
 
 Eigen::MatrixXf reconstruct(const Autoencoder& model, const Eigen::Ref<const Eigen::MatrixXf>& images) {
-  return mlp_infer(model.decoder, mlp_infer(model.encoder, images));
+  return mlp_infer(model.decoder, autoencoder_encode(model, images));
 }
 
 Eigen::VectorXf reconstruction_errors(const Autoencoder& model, const Eigen::Ref<const Eigen::MatrixXf>& inputs,
@@ -23,9 +23,9 @@ Eigen::VectorXf reconstruction_errors(const Autoencoder& model, const Eigen::Ref
   Eigen::MatrixXf codes, recon;
   for (Eigen::Index first = 0; first < n; first += kChunk) {
     const Eigen::Index size = std::min<Eigen::Index>(kChunk, n - first);
-    codes.resize(model.encoder.out_size(), size);
+    codes.resize(model.latent(), size);
     recon.resize(d, size);
-    mlp_infer(model.encoder, inputs.col(first).data(), static_cast<int>(size), codes.data());
+    autoencoder_encode(model, inputs.col(first).data(), static_cast<int>(size), codes.data());
     mlp_infer(model.decoder, codes.data(), static_cast<int>(size), recon.data());
     errors.segment(first, size) =
         (recon - targets.middleCols(first, size)).colwise().squaredNorm().transpose() / static_cast<float>(d);
@@ -65,6 +65,37 @@ Eigen::MatrixXf infer_images(const Mlp& net, const Dataset& data, int first, int
     mlp_infer(net, x.data(), size, out.col(done).data());
   }
   return out;
+}
+
+StepLoss objective_on_data(const Autoencoder& model, const TrainConfig& config, const Dataset& data, uint64_t seed) {
+  StepLoss total;
+  if (data.size() == 0) return total;
+  Rng eps_rng(seed, 8);
+  for (int first = 0; first < data.size(); first += kChunk) {
+    const int size = std::min(kChunk, data.size() - first);
+    const StepLoss chunk = objective_evaluate(model, config, data.floats(first, size), eps_rng);
+    total.loss += chunk.loss * size;
+    total.reconstruction += chunk.reconstruction * size;
+    total.kl += chunk.kl * size;
+  }
+  total.loss /= data.size();
+  total.reconstruction /= data.size();
+  total.kl /= data.size();
+  return total;
+}
+
+Eigen::MatrixXf encode_images(const Autoencoder& model, const Dataset& data, int first, int count,
+                              Eigen::MatrixXf* logvar) {
+  if (count < 0) count = data.size() - first;
+  const int latent = model.latent();
+  Eigen::MatrixXf codes(latent, count);
+  if (logvar) logvar->resize(latent, count);
+  for (int done = 0; done < count; done += kChunk) {
+    const int size = std::min(kChunk, count - done);
+    const Eigen::MatrixXf x = data.floats(first + done, size);
+    autoencoder_encode(model, x.data(), size, codes.col(done).data(), logvar ? logvar->col(done).data() : nullptr);
+  }
+  return codes;
 }
 
 }  // namespace lp

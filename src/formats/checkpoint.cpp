@@ -59,7 +59,9 @@ std::map<std::string, std::string> train_config_meta(const TrainConfig& config) 
           {"milestones", milestones},
           {"gamma", exact_decimal(config.schedule.gamma)},
           {"seed", std::to_string(config.seed)},
-          {"noise", noise_name(config.noise)}};
+          {"noise", noise_name(config.noise)},
+          {"loss", recon_loss_name(config.loss)},
+          {"beta", exact_decimal(config.beta)}};
 }
 
 ModelFile checkpoint_from_train_state(const TrainState& state, const TrainConfig& config,
@@ -67,7 +69,7 @@ ModelFile checkpoint_from_train_state(const TrainState& state, const TrainConfig
   for (auto& [key, value] : train_config_meta(config)) meta[key] = value;
   meta["untrained_loss"] = exact_decimal(state.untrained_loss);
   ModelFile file;
-  file.kind = ModelKind::autoencoder;
+  file.parts = ModelParts::both;
   file.model = state.model;
   file.meta = std::move(meta);
   file.optimizer = OptimizerSnapshot{state.adam, state.rng.state(), state.rng.increment(), state.epoch};
@@ -75,7 +77,7 @@ ModelFile checkpoint_from_train_state(const TrainState& state, const TrainConfig
 }
 
 bool checkpoint_to_train_state(const ModelFile& file, TrainState* state, TrainConfig* config, std::string* error) {
-  if (file.kind != ModelKind::autoencoder || !file.optimizer)
+  if (file.parts != ModelParts::both || !file.optimizer)
     return fail(error, "not a training checkpoint (no optimizer state)");
   for (const char* key : kCheckpointConfigKeys)
     if (!file.meta.count(key)) return fail(error, std::string("checkpoint has no training configuration ('") + key + "')");
@@ -97,6 +99,9 @@ bool checkpoint_to_train_state(const ModelFile& file, TrainState* state, TrainCo
   }
   std::string noise_error;
   ok = ok && noise_parse(meta.at("noise"), &c.noise, &noise_error);
+  // Checkpoints from before VAEs lack these: they trained with MSE.
+  if (meta.count("loss")) ok = ok && recon_loss_parse(meta.at("loss"), &c.loss);
+  if (meta.count("beta")) ok = ok && parse_double(meta.at("beta"), &c.beta) && c.beta >= 0.0;
   if (!ok) return fail(error, "checkpoint's training configuration is malformed");
   // Older checkpoints lack it: their runs resume without the divergence rule.
   double untrained = 0.0;

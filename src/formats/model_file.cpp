@@ -36,10 +36,10 @@ struct Writer {
 };
 
 std::vector<const Mlp*> nets_of(const ModelFile& file) {
-  switch (file.kind) {
-    case ModelKind::encoder: return {&file.model.encoder};
-    case ModelKind::decoder: return {&file.model.decoder};
-    case ModelKind::autoencoder: break;
+  switch (file.parts) {
+    case ModelParts::encoder: return {&file.model.encoder};
+    case ModelParts::decoder: return {&file.model.decoder};
+    case ModelParts::both: break;
   }
   return {&file.model.encoder, &file.model.decoder};
 }
@@ -115,7 +115,7 @@ bool parse_arch(Section s, size_t expected_nets, std::vector<MlpSpec>* specs, st
   uint32_t nets;
   if (!r.u32(&nets)) return fail(error, "ARCH section is empty");
   if (nets != expected_nets)
-    return fail(error, "ARCH holds " + std::to_string(nets) + " networks, the model kind needs " +
+    return fail(error, "ARCH holds " + std::to_string(nets) + " networks, the file's parts need " +
                            std::to_string(expected_nets));
   for (uint32_t n = 0; n < nets; ++n) {
     uint32_t layers;
@@ -187,18 +187,18 @@ bool model_file_signature(const uint8_t* data, size_t size) {
   return size >= sizeof kMagic && std::memcmp(data, kMagic, sizeof kMagic) == 0;
 }
 
-const char* model_kind_name(ModelKind kind) {
-  switch (kind) {
-    case ModelKind::autoencoder: return "autoencoder";
-    case ModelKind::encoder: return "encoder";
-    case ModelKind::decoder: return "decoder";
+const char* model_parts_name(ModelParts parts) {
+  switch (parts) {
+    case ModelParts::both: return "autoencoder";
+    case ModelParts::encoder: return "encoder";
+    case ModelParts::decoder: return "decoder";
   }
   return "unknown";
 }
 
 std::vector<uint8_t> model_file_encode(const ModelFile& file) {
   const std::vector<const Mlp*> nets = nets_of(file);
-  Writer arch, parm, meta, optm;
+  Writer arch, parm, meta, optm, kind;
   size_t params = 0;
   for (const Mlp* mlp : nets) params += mlp->parameter_count();
   parm.bytes.reserve(params * (file.storage == ParamStorage::f16 ? 2 : 4));
@@ -219,8 +219,10 @@ std::vector<uint8_t> model_file_encode(const ModelFile& file) {
     meta.string(value);
   }
   // Optimizer state only makes sense next to full-precision parameters.
-  const bool has_optm = file.optimizer.has_value() && file.kind == ModelKind::autoencoder &&
+  const bool has_optm = file.optimizer.has_value() && file.parts == ModelParts::both &&
                         file.storage == ParamStorage::f32;
+  const bool has_kind = file.model.kind != ModelKind::autoencoder;
+  if (has_kind) kind.u32(static_cast<uint32_t>(file.model.kind));
   if (has_optm) {
     const OptimizerSnapshot& opt = *file.optimizer;
     optm.u64(static_cast<uint64_t>(opt.adam.step));
@@ -235,11 +237,13 @@ std::vector<uint8_t> model_file_encode(const ModelFile& file) {
   Writer out;
   // One allocation of the final size: a checkpoint is 12 bytes per parameter,
   // and growing the buffer by doubling would hold up to twice that at once.
-  out.bytes.reserve(20 + 4 * 16 + arch.bytes.size() + parm.bytes.size() + meta.bytes.size() + optm.bytes.size() + 4);
+  out.bytes.reserve(20 + 5 * 16 + arch.bytes.size() + parm.bytes.size() + meta.bytes.size() + optm.bytes.size() +
+                    kind.bytes.size() + 4);
   out.raw(kMagic, sizeof kMagic);
   out.u32(kVersion);
-  out.u32(static_cast<uint32_t>(file.kind));
-  out.u32(has_optm ? 4 : 3);
+  out.u32(static_cast<uint32_t>(file.parts));
+  out.u32(3 + has_optm + has_kind);
+  if (has_kind) out.section("KIND", kind);
   out.section("ARCH", arch);
   out.section(file.storage == ParamStorage::f16 ? "PF16" : "PARM", parm);
   out.section("META", meta);
@@ -253,19 +257,20 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
   if (size < kHeader + 4) return fail(error, "file too short to be a LatentPad model (" + std::to_string(size) + " bytes)");
   if (std::memcmp(data, kMagic, sizeof kMagic) != 0) return fail(error, "not a LatentPad model file (bad magic)");
   Reader r{data + 8, size - 8 - 4};  // the last 4 bytes are the checksum
-  uint32_t version, kind_code, sections;
+  uint32_t version, parts_code, sections;
   r.u32(&version);
-  r.u32(&kind_code);
+  r.u32(&parts_code);
   r.u32(&sections);
   if (version != kVersion)
     return fail(error, "unsupported model file version " + std::to_string(version) + " (this build reads " +
                            std::to_string(kVersion) + ")");
-  if (kind_code < 1 || kind_code > 3) return fail(error, "unknown model kind " + std::to_string(kind_code));
-  const auto kind = static_cast<ModelKind>(kind_code);
+  if (parts_code < 1 || parts_code > 3)
+    return fail(error, "unknown model parts code " + std::to_string(parts_code) + " (1 both, 2 encoder, 3 decoder)");
+  const auto parts = static_cast<ModelParts>(parts_code);
   if (sections > 16) return fail(error, "implausible section count " + std::to_string(sections));
 
   // Walk the sections: structure first, so truncation is named as such.
-  Section arch, parm, pf16, meta, optm;
+  Section arch, parm, pf16, meta, optm, kind;
   for (uint32_t i = 0; i < sections; ++i) {
     if (r.left < 16) return fail(error, "file truncated in section header " + std::to_string(i));
     char tag[5] = {};
@@ -280,7 +285,7 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
                              " bytes, " + std::to_string(r.left) + " remain");
     Section* slot = !std::strcmp(tag, "ARCH") ? &arch : !std::strcmp(tag, "PARM") ? &parm
                   : !std::strcmp(tag, "PF16") ? &pf16 : !std::strcmp(tag, "META") ? &meta
-                  : !std::strcmp(tag, "OPTM") ? &optm : nullptr;
+                  : !std::strcmp(tag, "OPTM") ? &optm : !std::strcmp(tag, "KIND") ? &kind : nullptr;
     if (!slot) return fail(error, std::string("unknown section '") + tag + "'");
     if (slot->present) return fail(error, std::string("duplicate section ") + tag);
     *slot = {r.p, length, true};
@@ -297,8 +302,18 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
   if (pf16.present) parm = pf16;
   const uint64_t value_size = storage == ParamStorage::f16 ? 2 : 4;
 
+  ModelKind model_kind = ModelKind::autoencoder;
+  if (kind.present) {
+    Reader kr{kind.data, static_cast<size_t>(kind.size)};
+    uint32_t code = 0;
+    if (kind.size != 4 || !kr.u32(&code)) return fail(error, "KIND section must hold one u32");
+    if (code != static_cast<uint32_t>(ModelKind::vae))
+      return fail(error, "unknown model kind " + std::to_string(code) + " (2 is the variational autoencoder)");
+    model_kind = static_cast<ModelKind>(code);
+  }
+
   std::vector<MlpSpec> specs;
-  if (!parse_arch(arch, kind == ModelKind::autoencoder ? 2 : 1, &specs, error)) return false;
+  if (!parse_arch(arch, parts == ModelParts::both ? 2 : 1, &specs, error)) return false;
   const uint64_t count = param_count(specs);
   if (count > kMaxParams) return fail(error, "architecture claims " + std::to_string(count) + " parameters");
   if (parm.size != count * value_size)
@@ -307,16 +322,19 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
                            std::to_string(count));
 
   ModelFile file;
-  file.kind = kind;
+  file.parts = parts;
+  file.model.kind = model_kind;
   file.storage = storage;
   Reader pr{parm.data, static_cast<size_t>(parm.size)};
-  Mlp* targets[2] = {kind == ModelKind::decoder ? &file.model.decoder : &file.model.encoder, &file.model.decoder};
+  Mlp* targets[2] = {parts == ModelParts::decoder ? &file.model.decoder : &file.model.encoder, &file.model.decoder};
   for (size_t n = 0; n < specs.size(); ++n)
     if (!read_params(pr, specs[n], storage, targets[n], error)) return false;
-  if (kind == ModelKind::autoencoder) {
-    const std::string mismatch = autoencoder_check(file.model);
-    if (!mismatch.empty()) return fail(error, "architecture mismatch: " + mismatch);
-  }
+  const std::string mismatch =
+      parts == ModelParts::both ? autoencoder_check(file.model) : autoencoder_half_check(file.model);
+  if (!mismatch.empty()) return fail(error, "architecture mismatch: " + mismatch);
+  if (file.model.latent() > kMaxLatent)
+    return fail(error, "its code is " + std::to_string(file.model.latent()) + " wide; LatentPad takes codes of 1 to " +
+                           std::to_string(kMaxLatent));
 
   if (meta.present) {
     Reader mr{meta.data, static_cast<size_t>(meta.size)};
@@ -331,7 +349,7 @@ bool model_file_decode(const uint8_t* data, size_t size, ModelFile* out, std::st
   }
 
   if (optm.present) {
-    if (kind != ModelKind::autoencoder) return fail(error, "only autoencoder files may hold optimizer state");
+    if (parts != ModelParts::both) return fail(error, "only files with both halves may hold optimizer state");
     // model_file_encode never writes this pair: a resumed run needs the exact weights.
     if (storage != ParamStorage::f32) return fail(error, "optimizer state (OPTM) needs float32 parameters (PARM), not PF16");
     if (optm.size != 32 + 8 * count)

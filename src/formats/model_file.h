@@ -1,9 +1,10 @@
 // LatentPad's model file: a small versioned binary format that holds an
-// autoencoder, or its encoder or decoder alone, with the architecture, the
-// float32 parameters, free-form training metadata and a CRC-32.
+// autoencoder or a variational autoencoder, or its encoder or decoder alone,
+// with the architecture, the float32 parameters, free-form training metadata
+// and a CRC-32.
 //
 // Layout (all integers little-endian):
-//   header   magic "LPADMDL\n" | u32 version = 1 | u32 kind | u32 section count
+//   header   magic "LPADMDL\n" | u32 version = 1 | u32 parts | u32 section count
 //   section  4-byte tag | u32 reserved = 0 | u64 payload length | payload   (repeated)
 //   footer   u32 CRC-32 of every byte before it
 // Sections:
@@ -11,6 +12,11 @@
 //   PARM  f32 values; per net, per layer: weight row-major [out][in] (as PyTorch), then bias
 //   PF16  instead of PARM: the same values as IEEE half precision (half the size)
 //   META  u32 pair count; per pair: u32 length + key bytes, u32 length + value bytes
+//   KIND  u32 model kind (nn/autoencoder.h: 2 = variational autoencoder, its
+//         encoder ending in the heads [mu; logvar]). Written only for kinds
+//         other than the autoencoder, so files without it (all files written
+//         before VAEs existed) are autoencoders, and autoencoders' bytes are
+//         what they always were.
 //   OPTM  training checkpoints only: u64 Adam step | u32 epochs done | u32 0 |
 //         u64 RNG state | u64 RNG increment | f32 Adam m (PARM layout) | f32 Adam v
 // Encoding and decoding work on bytes in memory; see file_io.h for disk.
@@ -27,8 +33,10 @@
 
 namespace lp {
 
-enum class ModelKind : uint32_t { autoencoder = 1, encoder = 2, decoder = 3 };
-const char* model_kind_name(ModelKind kind);
+// Which halves a file holds (the header's u32 parts).
+enum class ModelParts : uint32_t { both = 1, encoder = 2, decoder = 3 };
+// "autoencoder" (both halves), "encoder" or "decoder".
+const char* model_parts_name(ModelParts parts);
 
 // What a training checkpoint adds to the weights (formats/checkpoint.h builds
 // it from a TrainState). Adam's moments are per layer, in for_each_layer order.
@@ -43,18 +51,19 @@ struct OptimizerSnapshot {
 enum class ParamStorage { f32, f16 };
 
 struct ModelFile {
-  ModelKind kind = ModelKind::autoencoder;
+  ModelParts parts = ModelParts::both;
   ParamStorage storage = ParamStorage::f32;  // chosen by encode, reported by decode
   // Both halves for an autoencoder. An encoder or decoder file leaves the
   // other half empty: reach the halves through encoder() and decoder(), which
   // say when one is missing.
   Autoencoder model;
   std::map<std::string, std::string> meta;
-  std::optional<OptimizerSnapshot> optimizer;  // autoencoder checkpoints only
+  std::optional<OptimizerSnapshot> optimizer;  // checkpoints of both halves only
 
-  // The half this file holds, or nullptr when its kind has none.
-  const Mlp* encoder() const { return kind == ModelKind::decoder ? nullptr : &model.encoder; }
-  const Mlp* decoder() const { return kind == ModelKind::encoder ? nullptr : &model.decoder; }
+  // The model's kind (autoencoder or VAE) is model.kind.
+  // The half this file holds, or nullptr when it has none.
+  const Mlp* encoder() const { return parts == ModelParts::decoder ? nullptr : &model.encoder; }
+  const Mlp* decoder() const { return parts == ModelParts::encoder ? nullptr : &model.decoder; }
 };
 
 std::vector<uint8_t> model_file_encode(const ModelFile& file);

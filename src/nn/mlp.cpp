@@ -60,12 +60,12 @@ void mlp_backward(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, 
 }
 
 void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
-                     Eigen::MatrixXf* dx) {
+                     Eigen::MatrixXf* dx, bool dout_is_dz) {
   const size_t layers = mlp.layers.size();
   dz.resize(layers);
   dz[layers - 1] = std::move(dout);
   for (size_t k = layers; k-- > 0;) {
-    activation_backward(mlp.layers[k].act, cache.a[k + 1], dz[k]);  // dL/da -> dL/dz
+    if (!(dout_is_dz && k + 1 == layers)) activation_backward(mlp.layers[k].act, cache.a[k + 1], dz[k]);  // dL/da -> dL/dz
     Eigen::MatrixXf* below = k > 0 ? &dz[k - 1] : dx;
     if (!below) continue;
     below->resize(mlp.layers[k].in_size(), dz[k].cols());

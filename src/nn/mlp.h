@@ -50,9 +50,11 @@ void mlp_backward(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, 
 // [out_k, B] for every layer, and dx when non-null, but no parameter
 // gradients. With the cache's a[k], dz[k] gives layer k's gradient as
 // dW = dz[k] a[k]^T and db = rowsum(dz[k]), which the trainer computes later,
-// split across threads.
+// split across threads. With dout_is_dz, dout is already dL/dz of the last
+// layer (a loss differentiated through its activation, as binary
+// cross-entropy is through the sigmoid), so that activation is not applied again.
 void mlp_backward_dz(const Mlp& mlp, const MlpCache& cache, Eigen::MatrixXf& dout, std::vector<Eigen::MatrixXf>& dz,
-                     Eigen::MatrixXf* dx);
+                     Eigen::MatrixXf* dx, bool dout_is_dz = false);
 
 // Inference without a cache, through the build's dense kernel (kernels/dense_kernel.h):
 // x holds n samples of in_size() floats each, y receives n * out_size() floats.

@@ -6,38 +6,63 @@
 
 #include "base/thread_pool.h"
 #include "nn/loss.h"
+#include "nn/vae.h"
 
 namespace lp {
 namespace {
 
 // Buffers of one thread's share of a batch.
 struct ShardWork {
-  Eigen::MatrixXf x, noisy, drecon, dcodes;
+  Eigen::MatrixXf x, noisy, drecon, dcodes, eps, z, dheads;
   AutoencoderCache cache;
   std::vector<Eigen::MatrixXf> dz_encoder, dz_decoder;  // dL/dz per layer
-  double squared_error = 0.0;
+  double recon_sum = 0.0, kl_sum = 0.0;
 
   const MlpCache& cache_of(LayerRef ref) const { return ref.net == 0 ? cache.encoder : cache.decoder; }
   const Eigen::MatrixXf& dz_of(LayerRef ref) const { return ref.net == 0 ? dz_encoder[ref.index] : dz_decoder[ref.index]; }
 };
 
 // Forward, loss and the activation-gradient backward pass over columns
-// [first, first + size) of x. `count` is the element count of the whole batch,
-// so the shards' gradients add up to the batch's.
-void shard_forward_backward(const Autoencoder& model, const Eigen::MatrixXf& x, int first, int size, double count,
-                            const NoiseSpec& noise, uint64_t noise_seed, int shard, ShardWork& w) {
+// [first, first + size) of x. `count` is what the whole batch's loss sum is
+// divided by (its elements for an autoencoder, its images for a VAE), so the
+// shards' gradients add up to the batch's. eps [L, B] is the whole batch's.
+void shard_forward_backward(const Autoencoder& model, const TrainConfig& config, const Eigen::MatrixXf& x,
+                            const Eigen::MatrixXf& eps, int first, int size, double count, uint64_t noise_seed,
+                            int shard, ShardWork& w) {
   w.x = x.middleCols(first, size);
-  if (noise.active()) {
+  if (config.noise.active()) {
     // A stream per (batch, shard): reproducible for a seed and thread count.
     Rng rng(noise_seed, 3 + static_cast<uint64_t>(shard));
     w.noisy = w.x;
-    noise_apply(noise, w.noisy.data(), static_cast<size_t>(w.noisy.size()), rng);
+    noise_apply(config.noise, w.noisy.data(), static_cast<size_t>(w.noisy.size()), rng);
   }
-  autoencoder_forward(model, noise.active() ? w.noisy : w.x, w.cache);
-  w.squared_error = squared_error_sum(w.cache.reconstruction(), w.x);
-  mse_loss_backward(w.cache.reconstruction(), w.x, count, w.drecon);
-  mlp_backward_dz(model.decoder, w.cache.decoder, w.drecon, w.dz_decoder, &w.dcodes);
-  mlp_backward_dz(model.encoder, w.cache.encoder, w.dcodes, w.dz_encoder, nullptr);
+  mlp_forward(model.encoder, config.noise.active() ? w.noisy : w.x, w.cache.encoder);
+  const Eigen::MatrixXf* codes = &w.cache.encoder.output();  // [L, b]; a VAE's heads [2L, b]
+  w.kl_sum = 0.0;
+  if (model.is_vae()) {
+    w.eps = eps.middleCols(first, size);
+    vae_reparameterise(w.cache.encoder.output(), w.eps, w.z);
+    w.kl_sum = vae_kl_sum(w.cache.encoder.output());
+    codes = &w.z;
+  }
+  mlp_forward(model.decoder, *codes, w.cache.decoder);
+
+  const Eigen::MatrixXf& recon = w.cache.reconstruction();
+  const bool bce = config.loss == ReconLoss::bce;
+  if (bce) {
+    w.recon_sum = bce_sum(recon, w.x);
+    bce_logit_backward(recon, w.x, count, w.drecon);
+  } else {
+    w.recon_sum = squared_error_sum(recon, w.x);
+    mse_loss_backward(recon, w.x, count, w.drecon);
+  }
+  mlp_backward_dz(model.decoder, w.cache.decoder, w.drecon, w.dz_decoder, &w.dcodes, bce);
+  if (model.is_vae()) {
+    vae_heads_backward(w.cache.encoder.output(), w.eps, w.dcodes, config.beta / count, w.dheads);
+    mlp_backward_dz(model.encoder, w.cache.encoder, w.dheads, w.dz_encoder, nullptr);
+  } else {
+    mlp_backward_dz(model.encoder, w.cache.encoder, w.dcodes, w.dz_encoder, nullptr);
+  }
 }
 
 // Thread `part` of `parts`: for every layer, the weight gradient of its block of
@@ -78,6 +103,7 @@ struct StepWorkspace::Impl {
   ThreadPool pool;
   std::vector<ShardWork> work;
   AutoencoderGrad grad;
+  Eigen::MatrixXf eps;  // VAE: the batch's [L, B]
 };
 
 StepWorkspace::StepWorkspace(int threads) : impl_(std::make_unique<Impl>(threads)) {}
@@ -95,23 +121,67 @@ TrainState train_state_create(const AutoencoderSpec& spec, const TrainConfig& co
   return state;
 }
 
-double train_step(TrainState& state, const TrainConfig& config, const Eigen::MatrixXf& x, double lr,
-                  uint64_t noise_seed, StepWorkspace& workspace) {
+std::string train_config_check(const Autoencoder& model, const TrainConfig& config) {
+  if (!std::isfinite(config.beta) || config.beta < 0.0) return "beta must be a finite number >= 0";
+  if (config.loss == ReconLoss::bce && (model.decoder.empty() || model.decoder.layers.back().act != Activation::sigmoid))
+    return std::string("binary cross-entropy needs a sigmoid output, and this model's output layer is ") +
+           (model.decoder.empty() ? "missing" : activation_name(model.decoder.layers.back().act));
+  return {};
+}
+
+StepLoss objective_evaluate(const Autoencoder& model, const TrainConfig& config, const Eigen::MatrixXf& x,
+                            Rng& eps_rng) {
+  StepLoss loss;
+  const int size = static_cast<int>(x.cols());
+  if (size == 0) return loss;
+  Eigen::MatrixXf codes = mlp_infer(model.encoder, x);
+  if (model.is_vae()) {
+    Eigen::MatrixXf eps, z;
+    vae_draw_eps(eps_rng, model.latent(), size, eps);
+    vae_reparameterise(codes, eps, z);
+    loss.kl = vae_kl_sum(codes);
+    codes = std::move(z);
+  }
+  const Eigen::MatrixXf recon = mlp_infer(model.decoder, codes);
+  loss.reconstruction = config.loss == ReconLoss::bce ? bce_sum(recon, x) : squared_error_sum(recon, x);
+  const double count = model.is_vae() ? static_cast<double>(size) : static_cast<double>(size) * static_cast<double>(x.rows());
+  loss.reconstruction /= count;
+  loss.kl /= count;
+  loss.loss = loss.reconstruction + (model.is_vae() ? config.beta * loss.kl : 0.0);
+  return loss;
+}
+
+StepLoss train_step(TrainState& state, const TrainConfig& config, const Eigen::MatrixXf& x, double lr,
+                    const StepRandom& random, StepWorkspace& workspace) {
   StepWorkspace::Impl& ws = *workspace.impl_;
+  const Autoencoder& model = state.model;
   const int shards = ws.pool.size();
   const int size = static_cast<int>(x.cols());
-  const double count = static_cast<double>(size) * static_cast<double>(x.rows());
+  const double count = model.is_vae() ? static_cast<double>(size) : static_cast<double>(size) * static_cast<double>(x.rows());
+
+  // The whole batch's eps, before the split, so it is the same at any thread count.
+  if (model.is_vae() && random.eps) {
+    ws.eps = *random.eps;
+  } else if (model.is_vae()) {
+    Rng eps_rng(random.eps_seed, 5);
+    vae_draw_eps(eps_rng, model.latent(), size, ws.eps);
+  }
 
   // Phase 1, split by samples: each thread runs its shard of the batch (a
   // batch smaller than the thread count leaves some shards empty).
   ws.pool.run([&](int s) {
     const int lo = size * s / shards, hi = size * (s + 1) / shards;
-    shard_forward_backward(state.model, x, lo, hi - lo, count, config.noise, noise_seed, s, ws.work[s]);
+    shard_forward_backward(model, config, x, ws.eps, lo, hi - lo, count, random.noise_seed, s, ws.work[s]);
   });
-  double squared_error = 0.0;
-  for (const ShardWork& w : ws.work) squared_error += w.squared_error;
-  const double loss = squared_error / count;
-  if (!std::isfinite(loss)) return loss;
+  StepLoss loss;
+  for (const ShardWork& w : ws.work) {
+    loss.reconstruction += w.recon_sum;
+    loss.kl += w.kl_sum;
+  }
+  loss.reconstruction /= count;
+  loss.kl /= count;
+  loss.loss = loss.reconstruction + (model.is_vae() ? config.beta * loss.kl : 0.0);
+  if (!std::isfinite(loss.loss)) return loss;
 
   // Phase 2, split by parameters: weight gradients and the Adam update.
   if (ws.grad.encoder.size() != state.model.encoder.layers.size() ||

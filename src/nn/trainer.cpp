@@ -21,12 +21,12 @@ std::vector<int> epoch_order(TrainState& state, int n) {
 
 }  // namespace
 
-double untrained_loss(const Autoencoder& model, const Dataset& data, int batch) {
-  const int count = std::min(data.size(), 8 * std::max(1, batch));
+double untrained_loss(const Autoencoder& model, const TrainConfig& config, const Dataset& data) {
+  const int count = std::min(data.size(), 8 * std::max(1, config.batch));
   if (count == 0) return 0.0;
   const Eigen::MatrixXf x = data.floats(0, count);
-  const Eigen::MatrixXf recon = mlp_infer(model.decoder, mlp_infer(model.encoder, x));
-  return mse_loss(recon, x);
+  Rng eps_rng(config.seed, 6);
+  return objective_evaluate(model, config, x, eps_rng).loss;
 }
 
 EpochRun::EpochRun(TrainState& state, const TrainConfig& config, const Dataset& data)
@@ -37,7 +37,7 @@ EpochRun::EpochRun(TrainState& state, const TrainConfig& config, const Dataset& 
   // Measured before the first step, and without touching the RNG, so a run's
   // results do not depend on it.
   if (state.untrained_loss <= 0.0 && state.epoch == 0 && state.adam.step == 0)
-    state.untrained_loss = untrained_loss(state.model, data, config.batch);
+    state.untrained_loss = untrained_loss(state.model, config, data);
   order_ = epoch_order(state, data.size());
 }
 
@@ -45,10 +45,13 @@ double EpochRun::step() {
   const int first = batch_ * config_.batch;
   const int size = std::min(config_.batch, data_.size() - first);
   batch_gather(data_, order_.data() + first, size, x_);
-  // Drawn only for denoising runs, so plain runs keep their exact stream.
-  const uint64_t noise_seed =
-      config_.noise.active() ? (uint64_t{state_.rng.next_u32()} << 32) | state_.rng.next_u32() : 0;
-  const double loss = train_step(state_, config_, x_, result_.lr, noise_seed, workspace_);
+  // Each drawn only when used, so runs without noise or eps keep their exact stream.
+  const auto draw_seed = [&] { return (uint64_t{state_.rng.next_u32()} << 32) | state_.rng.next_u32(); };
+  StepRandom random;
+  if (config_.noise.active()) random.noise_seed = draw_seed();
+  if (state_.model.is_vae()) random.eps_seed = draw_seed();
+  const StepLoss step = train_step(state_, config_, x_, result_.lr, random, workspace_);
+  const double loss = step.loss;
   ++batch_;
   if (!std::isfinite(loss)) {
     result_.ok = false;
@@ -58,12 +61,16 @@ double EpochRun::step() {
     return loss;
   }
   loss_sum_ += loss * size;
+  recon_sum_ += step.reconstruction * size;
+  kl_sum_ += step.kl * size;
   return loss;
 }
 
 EpochResult EpochRun::finish() {
   if (!result_.ok) return result_;
   result_.train_loss = loss_sum_ / data_.size();
+  result_.train_recon = recon_sum_ / data_.size();
+  result_.train_kl = kl_sum_ / data_.size();
   if (state_.untrained_loss > 0.0 && result_.train_loss > state_.untrained_loss) {
     result_.ok = false;
     result_.diverged = true;

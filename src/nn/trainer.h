@@ -26,16 +26,19 @@ struct EpochResult {
   bool diverged = false;    // the loss became NaN or infinite, or the epoch's mean loss
                             // ended above the untrained model's (then ok is false too)
   std::string error;        // set when !ok, e.g. a non-finite loss
-  double train_loss = 0.0;  // mean per-pixel MSE over the epoch's images
+  double train_loss = 0.0;  // the epoch's mean loss (StepLoss::loss, weighted by batch size)
+  double train_recon = 0.0;  // its reconstruction term
+  double train_kl = 0.0;     // its KL term (VAE; 0 for an autoencoder)
   double lr = 0.0;          // rate used in this epoch
 };
 
 // Called after every batch; returning false cancels the epoch.
 using BatchCallback = std::function<bool(const BatchProgress&)>;
 
-// The mean per-pixel loss of `model` on the first images of `data` (up to
-// eight batches' worth, in file order): the baseline of the divergence rule.
-double untrained_loss(const Autoencoder& model, const Dataset& data, int batch);
+// The training objective of `model` on the first images of `data` (up to
+// eight batches' worth, in file order; a VAE's eps from a fixed stream of its
+// own, not the run's): the baseline of the divergence rule.
+double untrained_loss(const Autoencoder& model, const TrainConfig& config, const Dataset& data);
 
 // An epoch in progress, advanced a batch at a time: train_epoch drives it in a
 // loop; the browser's training worker calls step() one batch at a time, so it
@@ -69,7 +72,8 @@ class EpochRun {
   Eigen::MatrixXf x_;
   EpochResult result_;
   int batch_ = 0, batches_ = 0;
-  double loss_sum_ = 0.0;  // sum over batches of loss * batch size
+  // Sums over batches of each term times the batch size.
+  double loss_sum_ = 0.0, recon_sum_ = 0.0, kl_sum_ = 0.0;
 };
 
 // One pass over the data set in a freshly shuffled order (the last batch may

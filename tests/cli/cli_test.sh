@@ -24,7 +24,7 @@ expect_ok help "$latentpad" --help
 expect_ok train "${train[@]}"
 [ "$(grep -c '^epoch' "$work/stdout")" -eq 2 ] && pass || fail "train: expected 2 epoch lines"
 for f in tiny.lpad tiny.csv tiny.ckpt; do [ -s "$work/out/$f" ] && pass || fail "train: missing $f"; done
-[ "$(head -1 "$work/out/tiny.csv")" = "epoch,train_loss,test_mse,lr,seconds" ] && pass || fail "csv header"
+[ "$(head -1 "$work/out/tiny.csv")" = "epoch,train_loss,test_mse,lr,seconds,train_recon,train_kl" ] && pass || fail "csv header"
 [ "$(wc -l <"$work/out/tiny.csv")" -eq 3 ] && pass || fail "csv rows"
 expect_ok eval "$latentpad" eval --data "$data" --weights "$model"
 tail -1 "$work/stdout" | grep -qE '^test_mse 0\.[0-9]{6}$' && pass || fail "eval last line: $(tail -1 "$work/stdout")"
@@ -58,9 +58,10 @@ expect_error no-data "missing .*t10k-images-idx3-ubyte" "$latentpad" eval --data
 expect_usage z-nan "--z: 'nan' is not a finite number" "$latentpad" decode --z nan,0 --weights "$model"
 expect_usage z-count "--z: expected 2" "$latentpad" decode --z 1 --weights "$model"
 expect_error missing-weights "No such file" "$latentpad" eval --data "$data" --weights "$work/none.lpad"
-head -c 1000 "$model" >"$work/cut.lpad"
+run_setup "cut the trained model to 1000 bytes" head -c 1000 "$model" >"$work/cut.lpad"
 expect_error truncated-weights "truncated" "$latentpad" info --weights "$work/cut.lpad"
-cp "$model" "$work/flip.lpad" && printf '\xff' | dd of="$work/flip.lpad" bs=1 seek=5000 conv=notrunc status=none
+run_setup "copy the trained model" cp "$model" "$work/flip.lpad"
+printf '\xff' | dd of="$work/flip.lpad" bs=1 seek=5000 conv=notrunc status=none
 expect_error corrupt-weights "checksum" "$latentpad" eval --data "$data" --weights "$work/flip.lpad"
 head -c 5000 "$data/train-images-idx3-ubyte" >"$work/out/cut-idx"
 mkdir -p "$work/bad" && cp "$work/out/cut-idx" "$work/bad/train-images-idx3-ubyte" && cp "$data"/*labels* "$work/bad/"

@@ -96,7 +96,11 @@ same_sections "kill -9 + resume, last checkpoint" "$work/a/m.ckpt" "$work/b/m.ck
 check "kill -9 + resume: CSV losses differ" cmp -s <(csv_losses "$work/a/m.csv") <(csv_losses "$work/b/m.csv")
 # The extraction compares the real thing: PARM holds every float32 parameter.
 params=$(sed -n 's/^params *//p' "$work/logs/b.info")
-section "$work/a/m.lpad" PARM "$work/sa" && check "PARM is not ${params:-?} floats" [ "$(wc -c <"$work/sa")" -eq $((4 * params)) ]
+if section "$work/a/m.lpad" PARM "$work/sa"; then
+  check "PARM is not ${params:-?} floats" [ "$(wc -c <"$work/sa")" -eq $((4 * params)) ]
+else
+  fail "PARM size: no PARM section to measure in $work/a/m.lpad"
+fi
 
 # 3. Ctrl-C after batch 3 of epoch 2: exit 130, a message naming the
 #    checkpoint of the last finished epoch, and a checkpoint that loads and
@@ -171,5 +175,33 @@ expect_error "divergence after a good epoch" \
 check "divergence after a good epoch: a final model was written" [ ! -e "$work/f/m.lpad" ]
 "$latentpad" info --weights "$work/f/m.ckpt" >"$work/logs/f.info" 2>&1 || true
 check "divergence after a good epoch: the checkpoint is not epoch 1" grep -qE '^meta +epochs_done = 1$' "$work/logs/f.info"
+
+# 6. The variational autoencoder resumes exactly too: its eps are drawn from
+#    the run's RNG, which the checkpoint carries. A checkpoint of one kind
+#    cannot continue as the other, and a VAE whose log-variance overflows
+#    (exp(logvar) = inf) is stopped by the divergence rule, not saved.
+vae=("$latentpad" train --data "$data" --model vae --epochs 3 --threads 2 --seed 3 --hidden 32 --latent 4 --loss bce)
+mkdir -p "$work/v"
+expect_ok "VAE straight run" "${vae[@]}" --out "$work/v/a.lpad"
+rc=0
+LATENTPAD_TEST_SIGNAL=2:4:KILL "${vae[@]}" --out "$work/v/b.lpad" >/dev/null 2>&1 || rc=$?
+check "VAE: kill -9 exit status $rc, not 137" [ "$rc" -eq 137 ]
+expect_ok "VAE resume with no flags" "$latentpad" train --data "$data" --out "$work/v/b.lpad" --resume "$work/v/b.ckpt"
+same_sections "VAE kill -9 + resume, final weights" "$work/v/a.lpad" "$work/v/b.lpad" KIND ARCH PARM
+same_sections "VAE kill -9 + resume, last checkpoint" "$work/v/a.ckpt" "$work/v/b.ckpt" PARM OPTM
+check "VAE kill -9 + resume: CSV losses differ" cmp -s <(csv_losses "$work/v/a.csv") <(csv_losses "$work/v/b.csv")
+expect_usage "--model vae on an autoencoder's checkpoint" \
+  "^latentpad: error: .*/e/b.ckpt is a checkpoint of an autoencoder; --model vae cannot continue it" \
+  "$latentpad" train --data "$data" --out "$work/v/c.lpad" --resume "$work/e/b.ckpt" --model vae
+expect_usage "--model ae on a VAE's checkpoint" "is a checkpoint of a variational autoencoder; --model ae cannot" \
+  "$latentpad" train --data "$data" --out "$work/v/c.lpad" --resume "$work/v/b.ckpt" --model ae
+expect_usage "--beta against a VAE's checkpoint" "--beta 2 \(checkpoint: 1\)" \
+  "$latentpad" train --data "$data" --out "$work/v/c.lpad" --resume "$work/v/b.ckpt" --beta 2
+check "refused resumes wrote a file" [ ! -e "$work/v/c.lpad" ]
+mkdir -p "$work/w"
+expect_error "VAE overflow" \
+  "^latentpad: error: training diverged: the loss became (NaN|infinite) at epoch 1, batch [0-9]+ at learning rate 1e\+38; try a lower --lr, such as 1e\+37; no checkpoint was written$" \
+  "$latentpad" train --data "$data" --model vae --epochs 2 --lr 1e38 --out "$work/w/m.lpad"
+check "VAE divergence: files left behind: $(ls "$work/w")" [ -z "$(ls "$work/w")" ]
 
 summary cli_resume

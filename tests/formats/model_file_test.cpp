@@ -11,13 +11,13 @@ using namespace lp;
 
 namespace {
 
-ModelFile small_model_file(ModelKind kind = ModelKind::autoencoder) {
+ModelFile small_model_file(ModelParts kind = ModelParts::both) {
   Rng rng(3);
   ModelFile file;
-  file.kind = kind;
+  file.parts = kind;
   file.model = autoencoder_create({20, {8, 4}, 2}, rng);
-  if (kind == ModelKind::encoder) file.model.decoder = {};
-  if (kind == ModelKind::decoder) file.model.encoder = {};
+  if (kind == ModelParts::encoder) file.model.decoder = {};
+  if (kind == ModelParts::decoder) file.model.encoder = {};
   file.meta = {{"dataset", "mnist"}, {"test_mse", "0.0340"}};
   return file;
 }
@@ -44,16 +44,16 @@ void reseal(std::vector<uint8_t>& bytes) {
 }  // namespace
 
 TEST_CASE("model files round-trip for every kind", "[model_file]") {
-  for (ModelKind kind : {ModelKind::autoencoder, ModelKind::encoder, ModelKind::decoder}) {
-    DYNAMIC_SECTION(model_kind_name(kind)) {
+  for (ModelParts kind : {ModelParts::both, ModelParts::encoder, ModelParts::decoder}) {
+    DYNAMIC_SECTION(model_parts_name(kind)) {
       const ModelFile file = small_model_file(kind);
       ModelFile back;
       std::string error;
       REQUIRE(decode(model_file_encode(file), &back, &error));
-      CHECK(back.kind == kind);
+      CHECK(back.parts == kind);
       // The missing half of a one-half file is reported, never handed out empty.
-      CHECK((back.encoder() != nullptr) == (kind != ModelKind::decoder));
-      CHECK((back.decoder() != nullptr) == (kind != ModelKind::encoder));
+      CHECK((back.encoder() != nullptr) == (kind != ModelParts::decoder));
+      CHECK((back.decoder() != nullptr) == (kind != ModelParts::encoder));
       if (back.encoder()) CHECK(back.encoder()->in_size() == 20);
       if (back.decoder()) CHECK(back.decoder()->out_size() == 20);
       require_same_mlp(back.model.encoder, file.model.encoder);

@@ -23,7 +23,7 @@
 namespace {
 
 bool same_model(const lp::ModelFile& a, const lp::ModelFile& b) {
-  if (a.kind != b.kind) return false;
+  if (a.parts != b.parts || a.model.kind != b.model.kind) return false;
   for (int net = 0; net < 2; ++net) {
     const lp::Mlp& x = net ? a.model.decoder : a.model.encoder;
     const lp::Mlp& y = net ? b.model.decoder : b.model.encoder;

@@ -61,7 +61,7 @@ void check_model_file(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "re-encoded file does not decode: %s\n", error.c_str());
     FUZZ_CHECK(false);
   }
-  FUZZ_CHECK(second.kind == first.kind);
+  FUZZ_CHECK(second.parts == first.parts && second.model.kind == first.model.kind);
   FUZZ_CHECK(second.storage == first.storage);
   FUZZ_CHECK(same_mlp(second.model.encoder, first.model.encoder));
   FUZZ_CHECK(same_mlp(second.model.decoder, first.model.decoder));

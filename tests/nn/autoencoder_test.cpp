@@ -95,7 +95,7 @@ TEST_CASE("train_step's gradient matches finite differences on one thread", "[au
   TrainState state = train_state_create({12, {8, 5}, 2}, config);
   const Eigen::MatrixXf x = small_batch(12, 5);
   StepWorkspace workspace(1);
-  train_step(state, config, x, 0.0, 0, workspace);
+  train_step(state, config, x, 0.0, {}, workspace);
   check_against_finite_differences(state.model, x, workspace.grad());
 }
 
@@ -105,6 +105,6 @@ TEST_CASE("train_step's gradient matches finite differences on two threads",
   TrainState state = train_state_create({12, {8, 5}, 2}, config);
   const Eigen::MatrixXf x = small_batch(12, 5);  // shards of 2 and 3 samples
   StepWorkspace workspace(2);
-  train_step(state, config, x, 0.0, 0, workspace);
+  train_step(state, config, x, 0.0, {}, workspace);
   check_against_finite_differences(state.model, x, workspace.grad());
 }

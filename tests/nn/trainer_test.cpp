@@ -124,7 +124,7 @@ TEST_CASE("an epoch whose mean loss ends above the untrained model's has diverge
   CHECK(state.epoch == 0);
   // The baseline: the untrained model's loss on the first eight batches.
   TrainState fresh = train_state_create({64, {32, 16}, 2}, config);
-  CHECK(state.untrained_loss == untrained_loss(fresh.model, images, 16));
+  CHECK(state.untrained_loss == untrained_loss(fresh.model, config, images));
 }
 
 TEST_CASE("the divergence rule does not fire on a run that learns", "[trainer]") {
@@ -150,4 +150,80 @@ TEST_CASE("a batch callback can cancel an epoch", "[trainer]") {
   const EpochResult result = train_epoch(state, config, images, [](const BatchProgress& p) { return p.batch < 2; });
   CHECK(result.cancelled);
   CHECK(state.epoch == 0);
+}
+
+namespace {
+
+// The divergence rule at its boundary: the same epoch, from the same state,
+// against a baseline a hair above and a hair below the epoch's mean loss. A
+// rule with a margin (say, twice the untrained loss) passes the first and
+// fails the second; tests that diverge far past any threshold cannot tell.
+void check_divergence_boundary(const AutoencoderSpec& spec, const TrainConfig& config, const Dataset& images) {
+  TrainState base = train_state_create(spec, config);
+  base.untrained_loss = 1e30;  // measured already: the epoch never touches it
+  TrainState probe = base;
+  const EpochResult reference = train_epoch(probe, config, images);
+  REQUIRE(reference.ok);
+  const double mean = reference.train_loss;
+  REQUIRE(mean > 0.0);
+
+  TrainState under = base;
+  under.untrained_loss = mean * (1 + 1e-9);
+  const EpochResult kept = train_epoch(under, config, images);
+  INFO(kept.error);
+  CHECK(kept.ok);
+  CHECK(kept.train_loss == mean);  // the same epoch, bit for bit
+  CHECK(under.epoch == 1);
+
+  TrainState over = base;
+  over.untrained_loss = mean * (1 - 1e-9);
+  const EpochResult stopped = train_epoch(over, config, images);
+  CHECK(stopped.diverged);
+  CHECK_FALSE(stopped.ok);
+  CHECK(over.epoch == 0);
+}
+
+}  // namespace
+
+TEST_CASE("the divergence rule fires just above the untrained loss and not just below it", "[trainer]") {
+  TrainConfig config;
+  config.batch = 16;
+  check_divergence_boundary({64, {32, 16}, 2}, config, bar_images(200, 8));
+}
+
+TEST_CASE("a VAE's divergence rule fires just above its untrained loss and not just below it", "[trainer][vae]") {
+  TrainConfig config;
+  config.batch = 16;
+  config.loss = ReconLoss::bce;
+  check_divergence_boundary({64, {32}, 3, ModelKind::vae}, config, bar_images(200, 9));
+}
+
+TEST_CASE("a VAE's baseline is its own objective per image, eps apart from the run's", "[trainer][vae]") {
+  const Dataset images = bar_images(200, 10);
+  TrainConfig config;
+  config.batch = 16;
+  config.loss = ReconLoss::bce;
+  TrainState state = train_state_create({64, {32}, 3, ModelKind::vae}, config);
+  const Rng before = state.rng;
+  const double baseline = untrained_loss(state.model, config, images);
+  // BCE summed over 64 pixels of an untrained sigmoid is about 64 ln 2 per
+  // image, not the per-pixel ln 2 of a mean: the rule compares like with like.
+  CHECK(baseline > 30.0);
+  CHECK(baseline < 120.0);
+  CHECK(state.rng.state() == before.state());  // measuring draws nothing from the run's stream
+  CHECK(baseline == untrained_loss(state.model, config, images));  // and is the same each time
+}
+
+TEST_CASE("a VAE whose logvar overflows is stopped by the divergence rule", "[trainer][vae]") {
+  const Dataset images = bar_images(64, 11);
+  TrainConfig config;
+  config.batch = 16;
+  TrainState state = train_state_create({64, {32}, 2, ModelKind::vae}, config);
+  state.untrained_loss = 1.0;
+  state.model.encoder.layers.back().bias.tail(2).setConstant(120.0f);  // sigma = exp(60): sigma^2 overflows float
+  const EpochResult result = train_epoch(state, config, images);
+  CHECK(result.diverged);
+  CHECK_THAT(result.error, Catch::StartsWith("training diverged: the loss became"));
+  CHECK(state.epoch == 0);
+  CHECK(state.adam.step == 0);
 }

@@ -33,20 +33,20 @@ Dataset load_split(const DatasetChoice& choice, Split split) {
   return data;
 }
 
-std::string missing_half(const std::string& path, ModelKind held, ModelKind needed) {
-  const char* missing = held == ModelKind::encoder ? "decoder" : "encoder";
-  if (needed == ModelKind::autoencoder)
-    return path + " holds only the " + model_kind_name(held) + "; this command needs the whole autoencoder (the " +
+std::string missing_half(const std::string& path, ModelParts held, ModelParts needed) {
+  const char* missing = held == ModelParts::encoder ? "decoder" : "encoder";
+  if (needed == ModelParts::both)
+    return path + " holds only the " + model_parts_name(held) + "; this command needs the whole autoencoder (the " +
            missing + " is missing)";
-  return path + " holds only the " + model_kind_name(held) + "; this command needs the " + model_kind_name(needed);
+  return path + " holds only the " + model_parts_name(held) + "; this command needs the " + model_parts_name(needed);
 }
 
-ModelFile load_model(const std::string& path, ModelKind needed) {
+ModelFile load_model(const std::string& path, ModelParts needed) {
   ModelFile file;
   std::string error;
   if (!model_file_load(path, &file, &error)) throw Error(error);
-  const bool fits = file.kind == needed || file.kind == ModelKind::autoencoder;
-  if (!fits) throw Error(missing_half(path, file.kind, needed));
+  const bool fits = file.parts == needed || file.parts == ModelParts::both;
+  if (!fits) throw Error(missing_half(path, file.parts, needed));
   return file;
 }
 
@@ -58,8 +58,8 @@ void require_ten_classes(const Dataset& data, const std::string& what) {
 }
 
 ModelFile load_autoencoder_for(const std::string& path, const Dataset& data) {
-  ModelFile file = load_model(path, ModelKind::autoencoder);
-  if (file.kind != ModelKind::autoencoder) throw Error(missing_half(path, file.kind, ModelKind::autoencoder));
+  ModelFile file = load_model(path, ModelParts::both);
+  if (file.parts != ModelParts::both) throw Error(missing_half(path, file.parts, ModelParts::both));
   if (file.model.encoder.in_size() != data.rows * data.cols)
     throw Error(path + " expects " + std::to_string(file.model.encoder.in_size()) + "-pixel images, the data has " +
                 std::to_string(data.rows * data.cols));

@@ -57,9 +57,9 @@ std::string weights_or_shipped(const std::string& given, const std::string& data
 
 Dataset load_split(const DatasetChoice& choice, Split split);
 // "m.lpad holds only the encoder; this command needs the decoder".
-std::string missing_half(const std::string& path, ModelKind held, ModelKind needed);
+std::string missing_half(const std::string& path, ModelParts held, ModelParts needed);
 // Loads a model file and insists that it holds what the command needs.
-ModelFile load_model(const std::string& path, ModelKind needed);
+ModelFile load_model(const std::string& path, ModelParts needed);
 // Throws unless every label is a class 0..9 (the classifiers have 10 outputs).
 void require_ten_classes(const Dataset& data, const std::string& what);
 // A full autoencoder whose input fits the data set's images.

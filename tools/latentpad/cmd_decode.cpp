@@ -18,7 +18,7 @@ struct DecodeOptions {
 void run_decode(const DecodeOptions& o) {
   require_option(o.z, "--z");
   const std::string path = weights_or_shipped(o.weights, "mnist");
-  const ModelFile file = load_model(path, ModelKind::decoder);
+  const ModelFile file = load_model(path, ModelParts::decoder);
   const Mlp& decoder = file.model.decoder;
   std::vector<float> code;
   std::string error;

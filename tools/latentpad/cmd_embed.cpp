@@ -19,15 +19,15 @@ void run(const Options& o) {
   const Dataset test = load_split(o.dataset, Split::test);
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
   // The encoder is all it needs, so an encoder-only file will do.
-  const ModelFile file = load_model(path, ModelKind::encoder);
+  const ModelFile file = load_model(path, ModelParts::encoder);
   if (file.model.encoder.in_size() != test.rows * test.cols)
     throw Error(path + " expects " + std::to_string(file.model.encoder.in_size()) + "-pixel images, the data has " +
                 std::to_string(test.rows * test.cols));
-  if (file.model.encoder.out_size() != 2) throw Error("embed draws 2-D codes; this model's codes have " +
-                                                      std::to_string(file.model.encoder.out_size()) + " dimensions");
+  if (file.model.latent() != 2) throw Error("embed draws 2-D codes; this model's codes have " +
+                                             std::to_string(file.model.latent()) + " dimensions");
   if (o.count < 0) throw UsageError("--count must be non-negative");
   const int n = o.count == 0 ? test.size() : std::min(o.count, test.size());
-  const Eigen::MatrixXf codes = infer_images(file.model.encoder, test, 0, n);
+  const Eigen::MatrixXf codes = encode_images(file.model, test, 0, n);
 
   if (!o.csv.empty()) {
     std::string text = "x,y,label\n";
@@ -47,8 +47,10 @@ void run(const Options& o) {
   const float px = std::max(1e-3f, (x1 - x0) * 0.04f), py = std::max(1e-3f, (y1 - y0) * 0.04f);
   const plot::Font& font = figure_font();
   plot::Canvas canvas(960, 900);
-  plot::AxesStyle style{"Test-set codes of the " + o.dataset.name + " autoencoder (" + std::to_string(n) + " images)",
-                        "code x", "code y", true};
+  const bool vae = file.model.is_vae();
+  plot::AxesStyle style{"Test-set codes of the " + o.dataset.name + (vae ? " VAE (posterior means, " : " autoencoder (") +
+                            std::to_string(n) + " images)",
+                        vae ? "mu x" : "code x", vae ? "mu y" : "code y", true};
   const plot::Axes axes = plot::axes_draw(canvas, font, 70, 70, 740, 740, x0 - px, x1 + px, y0 - py, y1 + py, style);
   for (int i = 0; i < n; ++i)
     canvas.text(font, axes.px(codes(0, i)), axes.py(codes(1, i)) + 4, std::to_string(test.labels[i]), 11,

@@ -1,5 +1,7 @@
-// latentpad eval: mean per-pixel reconstruction MSE over the test set.
+// latentpad eval: mean per-pixel reconstruction MSE over the test set; for a
+// VAE also its training objective per test image (z sampled) and its KL term.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli_common.h"
@@ -10,6 +12,9 @@ namespace {
 struct EvalOptions {
   DatasetChoice dataset;
   std::string weights;
+  std::string loss;  // empty: as the model was trained (its metadata), else mse
+  double beta = -1;  // < 0: as the model was trained, else 1
+  uint64_t seed = 0;
 };
 
 void run_eval(const EvalOptions& o) {
@@ -18,6 +23,21 @@ void run_eval(const EvalOptions& o) {
   const ModelFile file = load_autoencoder_for(path, test);
   std::printf("model %s\n", path.c_str());
   std::printf("images %d\n", test.size());
+  if (file.model.is_vae()) {
+    // The loss as pytorch/examples reports it: the reconstruction term summed
+    // over pixels plus beta KL, z sampled, averaged over the test images.
+    TrainConfig config;
+    const auto meta = [&](const char* key) { return file.meta.count(key) ? file.meta.at(key) : std::string(); };
+    const std::string loss = !o.loss.empty() ? o.loss : !meta("loss").empty() ? meta("loss") : "mse";
+    if (!recon_loss_parse(loss, &config.loss)) throw UsageError("--loss must be mse or bce");
+    config.beta = o.beta >= 0 ? o.beta : !meta("beta").empty() ? std::strtod(meta("beta").c_str(), nullptr) : 1.0;
+    const std::string check = train_config_check(file.model, config);
+    if (!check.empty()) throw UsageError(check);
+    const StepLoss objective = objective_on_data(file.model, config, test, o.seed);
+    std::printf("loss %s + %g KL\n", recon_loss_name(config.loss), config.beta);
+    std::printf("test_loss_per_image %.4f\n", objective.loss);
+    std::printf("test_kl_per_image %.4f\n", objective.kl);
+  }
   std::printf("test_mse %.6f\n", reconstruction_mse(file.model, test, cpu_threads()));
 }
 
@@ -28,6 +48,9 @@ void add_eval(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Reconstruction MSE on the test set; last line: test_mse <value>");
   add_dataset_options(*cmd, o->dataset);
   cmd->add_option("--weights", o->weights, "Model file [default: the shipped model for --dataset]");
+  cmd->add_option("--loss", o->loss, "A VAE's reconstruction term, mse or bce [default: as it was trained]");
+  cmd->add_option("--beta", o->beta, "A VAE's KL weight [default: as it was trained]");
+  cmd->add_option("--seed", o->seed, "Seed of a VAE's sampled codes")->capture_default_str();
   cmd->callback([o] { run_eval(*o); });
 }
 

@@ -20,7 +20,11 @@ void run_info(const std::string& weights) {
   std::string error;
   if (!model_file_load(path, &file, &error)) throw Error(error);
   std::printf("file     %s\n", path.c_str());
-  std::printf("kind     %s%s\n", model_kind_name(file.kind), file.optimizer ? " (training checkpoint)" : "");
+  // Both halves: the model's kind; one half: which, and of what kind of model.
+  std::string kind = file.parts == ModelParts::both ? model_kind_name(file.model.kind) : model_parts_name(file.parts);
+  if (file.parts != ModelParts::both && file.model.is_vae()) kind += " of a variational autoencoder";
+  std::printf("kind     %s%s\n", kind.c_str(), file.optimizer ? " (training checkpoint)" : "");
+  std::printf("latent   %d%s\n", file.model.latent(), file.model.is_vae() ? " (heads mu and logvar)" : "");
   std::printf("storage  %s\n", file.storage == ParamStorage::f16 ? "float16" : "float32");
   print_net("encoder", file.model.encoder);
   print_net("decoder", file.model.decoder);

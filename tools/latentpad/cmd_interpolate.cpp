@@ -35,7 +35,7 @@ Endpoint endpoint(const std::string& text, const char* option, const ModelFile& 
       throw Error("the model expects " + std::to_string(file.model.encoder.in_size()) + "-pixel images");
     const Eigen::MatrixXf image = test.floats(index[0], 1);
     e.image.assign(image.data(), image.data() + image.size());
-    const Eigen::MatrixXf code = mlp_infer(file.model.encoder, image);
+    const Eigen::MatrixXf code = autoencoder_encode(file.model, image);
     e.code.assign(code.data(), code.data() + code.size());
     e.name = text + " (a " + std::to_string(test.labels[index[0]]) + ")";
     return e;
@@ -54,8 +54,8 @@ void run(const Options& o) {
   require_option(o.out, "--out");
   if (o.steps < 2 || o.steps > 32) throw UsageError("--steps must be between 2 and 32");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
-  const ModelFile file = load_model(path, ModelKind::autoencoder);
-  if (file.kind != ModelKind::autoencoder) throw Error(missing_half(path, file.kind, ModelKind::autoencoder));
+  const ModelFile file = load_model(path, ModelParts::both);
+  if (file.parts != ModelParts::both) throw Error(missing_half(path, file.parts, ModelParts::both));
   const Mlp& decoder = file.model.decoder;
   const int side = 28;
   if (decoder.out_size() != side * side) throw Error("interpolate draws 28x28 images");

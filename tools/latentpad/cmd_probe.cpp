@@ -35,18 +35,22 @@ void run(const Options& o) {
     body.layers.assign(encoder.layers.begin(), encoder.layers.begin() + k + 1);
   }
   if (o.k < 1 || o.k > 100) throw UsageError("--k must be between 1 and 100");
-  const Eigen::MatrixXf f_train = infer_images(body, train), f_test = infer_images(body, test);
+  // The code is what encode gives (a VAE's mu); a hidden layer, what it outputs.
+  const bool code = o.layer == "code";
+  const Eigen::MatrixXf f_train = code ? encode_images(file.model, train) : infer_images(body, train);
+  const Eigen::MatrixXf f_test = code ? encode_images(file.model, test) : infer_images(body, test);
   const double knn = accuracy(knn_predict(f_train, train.labels, f_test, o.k), test.labels);
   Rng rng(0, 13);
   Mlp linear;
-  linear.layers.push_back(dense_create(body.out_size(), 10, Activation::identity, rng));
+  linear.layers.push_back(dense_create(static_cast<int>(f_train.rows()), 10, Activation::identity, rng));
   ClassifierTraining config;
   config.epochs = o.epochs;
   config.batch = 256;
   const ClassifierResult trained = classifier_train(linear, f_train, train.labels, config, rng);
   if (trained.diverged) throw Error(trained.error);
   const double lin = accuracy(classifier_predict(linear, f_test), test.labels);
-  std::printf("features: %s layer, %d dimensions, frozen (%s)\n", o.layer.c_str(), body.out_size(), path.c_str());
+  std::printf("features: %s layer, %d dimensions, frozen (%s)\n", o.layer.c_str(), static_cast<int>(f_test.rows()),
+              path.c_str());
   std::printf("knn_accuracy %.4f (k=%d, %d training codes)\n", knn, o.k, train.size());
   std::printf("linear_accuracy %.4f (softmax regression, %d epochs)\n", lin, o.epochs);
 }

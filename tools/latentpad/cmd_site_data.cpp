@@ -63,8 +63,8 @@ void run_site_data(const SiteOptions& o) {
       o.training != "fashion,mnist" && o.training != "both" && o.training != "none")
     throw UsageError("--training must be mnist, fashion, both (or mnist,fashion) or none");
   const std::string path = weights_or_shipped(o.weights, o.dataset.name);
-  ModelFile file = load_model(path, ModelKind::autoencoder);
-  if (file.kind != ModelKind::autoencoder) throw Error(path + " must hold a full autoencoder");
+  ModelFile file = load_model(path, ModelParts::both);
+  if (file.parts != ModelParts::both) throw Error(path + " must hold a full autoencoder");
   const Dataset test = load_split(o.dataset, Split::test);
   if (o.images < 1 || o.images > test.size()) throw UsageError("--images must be between 1 and " + std::to_string(test.size()));
 
@@ -77,7 +77,7 @@ void run_site_data(const SiteOptions& o) {
   if (!model_file_decode(model_bytes.data(), model_bytes.size(), &file, &error)) throw Error(error);
   write_or_throw(o.out + "/model.lpad", model_bytes);
 
-  const Eigen::MatrixXf codes = infer_images(file.model.encoder, test);
+  const Eigen::MatrixXf codes = encode_images(file.model, test);
   write_or_throw(o.out + "/test-codes.idx",
                  idx_encode(idx_from_floats({static_cast<uint32_t>(test.size()), static_cast<uint32_t>(codes.rows())},
                                             codes.data())));

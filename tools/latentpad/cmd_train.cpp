@@ -32,6 +32,10 @@ struct TrainOptions {
   double gamma = 0.5;
   int latent = 2;
   std::string hidden = "256,128,64";
+  std::string model = "ae";
+  std::string activation = "tanh";
+  std::string loss = "mse";
+  double beta = 1.0;
   uint64_t seed = 0;
   int threads = 0;  // 0: every core
   int limit = 0;    // 0: all training images
@@ -94,7 +98,9 @@ void validate(const TrainOptions& o) {
   if (o.batch < 1 || o.batch > 65536) throw UsageError("--batch must be between 1 and 65536");
   if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw UsageError("--lr must be a positive number");
   if (!(o.gamma > 0.0) || !std::isfinite(o.gamma)) throw UsageError("--gamma must be a positive number");
-  if (o.latent < 1 || o.latent > 4096) throw UsageError("--latent must be between 1 and 4096");
+  if (o.latent < 1 || o.latent > kMaxLatent)
+    throw UsageError("--latent must be between 1 and " + std::to_string(kMaxLatent));
+  if (!std::isfinite(o.beta) || o.beta < 0.0) throw UsageError("--beta must be a finite number >= 0");
   if (o.threads < 0 || o.threads > 256) throw UsageError("--threads must be between 0 and 256");
   if (o.limit < 0) throw UsageError("--limit must be non-negative");
 }
@@ -117,9 +123,15 @@ void run_train(const TrainOptions& o) {
   config.seed = o.seed;
   std::string noise_error;
   if (!noise_parse(o.noise, &config.noise, &noise_error)) throw UsageError("--noise: " + noise_error);
+  if (!recon_loss_parse(o.loss, &config.loss)) throw UsageError("--loss must be mse or bce");
+  config.beta = o.beta;
   AutoencoderSpec spec;
   spec.hidden = parse_int_list(o.hidden, "hidden");
   spec.latent = o.latent;
+  if (!model_kind_parse(o.model, &spec.kind)) throw UsageError("--model must be ae or vae");
+  if (!activation_parse(o.activation, &spec.hidden_act) ||
+      (spec.hidden_act != Activation::tanh && spec.hidden_act != Activation::relu))
+    throw UsageError("--activation must be tanh or relu");
   for (int h : spec.hidden)
     if (h < 1) throw UsageError("--hidden sizes must be positive");
   config.threads = o.threads > 0 ? o.threads : cpu_threads();
@@ -132,7 +144,13 @@ void run_train(const TrainOptions& o) {
   if (!o.resume.empty()) {
     // The run continues exactly as it was configured: its settings come from
     // the checkpoint, and flags that say otherwise are refused.
-    const ModelFile file = load_model(o.resume, ModelKind::autoencoder);
+    const ModelFile file = load_model(o.resume, ModelParts::both);
+    // Refused before anything else, with the kinds named: the rest of the
+    // comparison would only list the symptoms (widths, flags).
+    if (o.given.count("--model") && file.model.kind != spec.kind)
+      throw UsageError(o.resume + " is a checkpoint of " + (file.model.is_vae() ? "a " : "an ") +
+                       model_kind_name(file.model.kind) + "; --model " + o.model +
+                       " cannot continue it (leave --model out to continue the same run)");
     TrainState state;
     TrainConfig saved;
     std::string error;
@@ -140,6 +158,7 @@ void run_train(const TrainOptions& o) {
     meta = file.meta;
     const MlpSpec enc = state.model.encoder.spec();
     const std::vector<int> saved_hidden(enc.sizes.begin() + 1, enc.sizes.end() - 1);
+    const Activation saved_act = enc.acts.size() > 1 ? enc.acts.front() : Activation::tanh;
     const auto value = [&](const char* key) { return meta.count(key) ? meta.at(key) : std::string(); };
     const std::map<std::string, std::string> saved_config = train_config_meta(saved);
     const std::map<std::string, std::string> asked = train_config_meta(config);
@@ -147,10 +166,11 @@ void run_train(const TrainOptions& o) {
     auto compare = [&](const char* flag, const std::string& wanted, const std::string& have) {
       if (o.given.count(flag) && wanted != have) conflicts.push_back(std::string(flag) + " " + wanted + " (checkpoint: " + have + ")");
     };
-    for (const char* key : {"batch", "lr", "milestones", "gamma", "seed", "threads", "noise"})
+    for (const char* key : {"batch", "lr", "milestones", "gamma", "seed", "threads", "noise", "loss", "beta"})
       compare((std::string("--") + key).c_str(), asked.at(key), saved_config.at(key));
     compare("--hidden", join(spec.hidden), join(saved_hidden));
-    compare("--latent", std::to_string(spec.latent), std::to_string(enc.sizes.back()));
+    compare("--latent", std::to_string(spec.latent), std::to_string(state.model.latent()));
+    compare("--activation", activation_name(spec.hidden_act), activation_name(saved_act));
     compare("--dataset", o.dataset.name, value("dataset"));
     compare("--limit", std::to_string(o.limit), value("limit"));
     if (!conflicts.empty()) {
@@ -161,7 +181,9 @@ void run_train(const TrainOptions& o) {
     }
     config = saved;
     spec.hidden = saved_hidden;
-    spec.latent = enc.sizes.back();
+    spec.latent = state.model.latent();
+    spec.kind = state.model.kind;
+    spec.hidden_act = saved_act;
     if (value("dataset") == "mnist" || value("dataset") == "fashion") dataset.name = value("dataset");
     limit = std::atoi(value("limit").c_str());
     if (!o.given.count("--epochs") && std::atoi(value("epochs").c_str()) > 0) epochs = std::atoi(value("epochs").c_str());
@@ -176,6 +198,8 @@ void run_train(const TrainOptions& o) {
   if (!spec_error.empty()) throw UsageError("bad architecture: " + spec_error);
 
   TrainState state = resumed ? std::move(*resumed) : train_state_create(spec, config);
+  const std::string config_error = train_config_check(state.model, config);
+  if (!config_error.empty()) throw UsageError(config_error);
   std::string error;
   if (resumed) {
     if (state.model.encoder.in_size() != spec.input)
@@ -188,7 +212,8 @@ void run_train(const TrainOptions& o) {
   for (auto& [key, v] : std::map<std::string, std::string>{
            {"dataset", dataset.name}, {"epochs", std::to_string(epochs)}, {"limit", std::to_string(limit)},
            {"train_images", std::to_string(train.size())}, {"hidden", join(spec.hidden)},
-           {"latent", std::to_string(spec.latent)}, {"latentpad_version", LATENTPAD_VERSION}})
+           {"latent", std::to_string(spec.latent)}, {"activation", activation_name(spec.hidden_act)},
+           {"latentpad_version", LATENTPAD_VERSION}})
     meta[key] = v;
   if (!meta.count("created")) meta["created"] = now_utc();
   for (auto& [key, v] : train_config_meta(config)) meta[key] = v;
@@ -196,13 +221,24 @@ void run_train(const TrainOptions& o) {
 
   std::signal(SIGINT, on_sigint);
   const bool tty = ::isatty(STDERR_FILENO);
-  std::string log = "epoch,train_loss,test_mse,lr,seconds\n";
+  // train_loss is the objective (per pixel for an autoencoder, per image for a
+  // VAE); train_recon and train_kl are its two terms; test_mse is per pixel with
+  // z = mu for either kind, so the two kinds compare on one figure.
+  std::string log = "epoch,train_loss,test_mse,lr,seconds,train_recon,train_kl\n";
   if (!o.resume.empty()) {
     std::vector<uint8_t> old;
     if (read_file(log_path, &old, &error)) log.assign(old.begin(), old.end());
   }
-  std::fprintf(stderr, "training %s on %d %s images, %zu parameters, %d thread%s\n", join(encoder_spec(spec).sizes).c_str(),
-               train.size(), dataset.name.c_str(), state.model.parameter_count(), threads, threads == 1 ? "" : "s");
+  const MlpSpec arch = encoder_spec(spec);
+  std::string what = join(std::vector<int>(arch.sizes.begin(), arch.sizes.end() - 1)) + "," + std::to_string(spec.latent);
+  if (spec.hidden_act != Activation::tanh) what += std::string(" ") + activation_name(spec.hidden_act);
+  if (state.model.is_vae())
+    what = "a variational autoencoder " + what + " (mu and logvar heads), " + recon_loss_name(config.loss) +
+           " + " + fmt_rate(config.beta) + " KL,";
+  else if (config.loss != ReconLoss::mse)
+    what += std::string(" with ") + recon_loss_name(config.loss) + ",";
+  std::fprintf(stderr, "training %s on %d %s images, %zu parameters, %d thread%s\n", what.c_str(), train.size(),
+               dataset.name.c_str(), state.model.parameter_count(), threads, threads == 1 ? "" : "s");
 
   double test_mse = 0.0;
   while (state.epoch < epochs) {
@@ -241,11 +277,17 @@ void run_train(const TrainOptions& o) {
     }
     const double seconds = seconds_since_start();
     test_mse = reconstruction_mse(state.model, test, threads);
-    std::printf("epoch %2d/%d  train_loss %.5f  test_mse %.5f  lr %.2e  %.2f s  %.0f img/s\n", state.epoch,
-                epochs, epoch.train_loss, test_mse, epoch.lr, seconds, train.size() / seconds);
+    if (state.model.is_vae())
+      std::printf("epoch %2d/%d  train_loss %.3f (recon %.3f, kl %.3f)  test_mse %.5f  lr %.2e  %.2f s  %.0f img/s\n",
+                  state.epoch, epochs, epoch.train_loss, epoch.train_recon, epoch.train_kl, test_mse, epoch.lr, seconds,
+                  train.size() / seconds);
+    else
+      std::printf("epoch %2d/%d  train_loss %.5f  test_mse %.5f  lr %.2e  %.2f s  %.0f img/s\n", state.epoch, epochs,
+                  epoch.train_loss, test_mse, epoch.lr, seconds, train.size() / seconds);
     std::fflush(stdout);
     log += std::to_string(state.epoch) + "," + fmt("%.6f", epoch.train_loss) + "," + fmt("%.6f", test_mse) + "," +
-           fmt("%g", epoch.lr) + "," + fmt("%.3f", seconds) + "\n";
+           fmt("%g", epoch.lr) + "," + fmt("%.3f", seconds) + "," + fmt("%.6f", epoch.train_recon) + "," +
+           fmt("%.6f", epoch.train_kl) + "\n";
     meta["epochs_done"] = std::to_string(state.epoch);
     meta["test_mse"] = fmt("%.6f", test_mse);
     meta["train_loss"] = fmt("%.6f", epoch.train_loss);
@@ -255,7 +297,7 @@ void run_train(const TrainOptions& o) {
   }
 
   ModelFile final_file;
-  final_file.model = state.model;
+  final_file.model = state.model;  // its kind too
   final_file.meta = meta;
   if (!model_file_save(o.out, final_file, &error)) throw Error(error);
   struct rusage usage;
@@ -275,8 +317,13 @@ void add_train(CLI::App& app) {
   cmd->add_option("--lr", o->lr, "Adam learning rate")->capture_default_str();
   cmd->add_option("--milestones", o->milestones, "Epochs at which the rate is multiplied by --gamma")->capture_default_str();
   cmd->add_option("--gamma", o->gamma, "Learning-rate decay factor")->capture_default_str();
-  cmd->add_option("--latent", o->latent, "Code size")->capture_default_str();
+  cmd->add_option("--model", o->model, "ae (autoencoder) or vae (variational autoencoder)")->capture_default_str();
+  cmd->add_option("--latent", o->latent, "Code size (1 to 256)")->capture_default_str();
   cmd->add_option("--hidden", o->hidden, "Encoder hidden sizes (the decoder mirrors them)")->capture_default_str();
+  cmd->add_option("--activation", o->activation, "Hidden layers' activation: tanh or relu (the output stays sigmoid)")
+      ->capture_default_str();
+  cmd->add_option("--loss", o->loss, "Reconstruction loss: mse or bce (binary cross-entropy)")->capture_default_str();
+  cmd->add_option("--beta", o->beta, "Weight of the VAE's KL term")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads for the matrix products [default: all cores]");
   cmd->add_option("--limit", o->limit, "Train on the first N training images only");
