@@ -26,6 +26,12 @@ struct FoundFile {
   int split = 0;            // layers before the code: see split_point
   bool acts_known = false;  // from module classes or LatentPad's own metadata
   int act_modules = 0;      // activation modules met in a module tree
+  // LatentPad's own safetensors metadata, one per layer with a VAE's heads
+  // counted as one: applied once the heads are merged (merge_heads).
+  std::vector<Activation> listed_acts;
+  bool says_vae = false;  // that metadata says VAE: the only sign of a VAE's decoder saved alone
+  int heads = -1;         // index of a VAE's [mu; logvar] layer once merged, -1 for none
+  std::string heads_how;  // for the metadata: "fc21 (mu) and fc22 (logvar)"
 };
 
 bool fail(std::string* error, std::string message) {
@@ -173,13 +179,12 @@ bool read_file(const ImportFile& file, FoundFile* found, std::string* error) {
     found->description = "safetensors";
     if (!layers_from_tensors(std::move(st.tensors), true, found, &reason))
       return fail(error, "cannot use " + file.name + ": " + reason);
-    // LatentPad's own export names the activations.
+    // LatentPad's own export names the activations and, for a VAE, says so.
     const auto acts = st.metadata.find("latentpad.activations");
-    std::vector<Activation> list;
-    if (acts != st.metadata.end() && activation_list_parse(acts->second, &list) && list.size() == found->layers.size()) {
-      for (size_t i = 0; i < list.size(); ++i) found->layers[i].act = list[i];
-      found->acts_known = true;
-    }
+    if (acts != st.metadata.end() && !activation_list_parse(acts->second, &found->listed_acts))
+      found->listed_acts.clear();
+    const auto kind = st.metadata.find("latentpad.model_kind");
+    found->says_vae = kind != st.metadata.end() && kind->second == model_kind_name(ModelKind::vae);
     return true;
   }
   if (model_file_signature(file.data, file.size))
@@ -188,6 +193,229 @@ bool read_file(const ImportFile& file, FoundFile* found, std::string* error) {
     return fail(error, refusing + "it is in torch.save's legacy format (PyTorch before 1.6); load it with " +
                            "PyTorch and save it again, or save its state_dict with safetensors");
   return fail(error, refusing + "it is neither a torch.save archive nor a safetensors file");
+}
+
+// --- a variational autoencoder's heads ----------------------------------------
+//
+// A VAE's encoder ends in two Linear heads reading the same trunk output h:
+// mu and logvar, L values each. LatentPad keeps them as one layer of 2L rows,
+// mu's then logvar's (nn/autoencoder.h), so importing one means finding the
+// two, stacking them, and putting the result between the trunk and the
+// decoder. Nothing in a file says "VAE": the heads are known by their names.
+
+int64_t in_width(const FoundLayer& layer) { return layer.weight.shape[1]; }
+int64_t out_width(const FoundLayer& layer) { return layer.weight.shape[0]; }
+// Whether a gives twice what b takes (without overflow: widths come from the file).
+bool twice(int64_t a, int64_t b) { return a % 2 == 0 && a / 2 == b; }
+
+std::string parent_of(const std::string& name) {
+  const size_t dot = name.rfind('.');
+  return dot == std::string::npos ? "" : name.substr(0, dot);
+}
+std::string leaf_of(const std::string& name) { return name.substr(name.rfind('.') + 1); }
+
+// Head names as VAE code in the wild spells them, mu first. They may sit
+// anywhere (at the root, inside an `encoder` submodule ...), both under one parent.
+struct HeadNames {
+  const char* mu;
+  const char* logvar;
+};
+constexpr HeadNames kExamplesHeads = {"fc21", "fc22"};  // pytorch/examples' vae/main.py
+constexpr HeadNames kKnownHeads[] = {
+    kExamplesHeads, {"fc_mu", "fc_logvar"}, {"fc_mu", "fc_var"}, {"mu", "log_var"},
+    {"mu", "logvar"},  // LatentPad's own export
+};
+
+struct HeadPair {
+  size_t mu = 0, logvar = 0;  // indices into the file's layers
+  bool examples = false;      // pytorch/examples' fc21 / fc22
+};
+
+// The heads a file holds under --vae-heads' names (exactly as the file has
+// them) or under a known pair of names. Fails only when --vae-heads names one
+// layer of the file but not the other.
+bool find_named_heads(const FoundFile& f, const ImportOptions& options, std::optional<HeadPair>* out,
+                      std::string* error) {
+  const auto& layers = f.layers;
+  const auto index = [&](const std::string& name) {
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (layers[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  if (!options.vae_heads.empty()) {
+    const int mu = index(options.vae_heads[0]), logvar = index(options.vae_heads[1]);
+    if (mu < 0 && logvar < 0) return true;  // perhaps in the other file
+    if (mu < 0 || logvar < 0)
+      return fail(error, "cannot use " + f.name + ": --vae-heads names " + options.vae_heads[0] + " and " +
+                             options.vae_heads[1] + ", but it holds only " + (mu < 0 ? options.vae_heads[1] : options.vae_heads[0]));
+    *out = HeadPair{static_cast<size_t>(mu), static_cast<size_t>(logvar), false};
+    return true;
+  }
+  for (const HeadNames& names : kKnownHeads)
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (leaf_of(layers[i].name) != names.mu) continue;
+      const std::string parent = parent_of(layers[i].name);
+      const int logvar = index(parent.empty() ? names.logvar : parent + "." + names.logvar);
+      if (logvar >= 0) {
+        *out = HeadPair{i, static_cast<size_t>(logvar), &names == &kKnownHeads[0]};
+        return true;
+      }
+    }
+  return true;
+}
+
+// Whether the layers left once the heads are out make a trunk rest[0, k)
+// ending in the heads' h inputs and a decoder rest[k, n) taking their L
+// outputs and giving back the model's input width.
+bool heads_fit(const std::vector<FoundLayer>& rest, size_t k, int64_t h, int64_t latent) {
+  const size_t n = rest.size();
+  for (size_t i = 1; i < n; ++i)
+    if (i != k && out_width(rest[i - 1]) != in_width(rest[i])) return false;
+  if (k > 0 && out_width(rest[k - 1]) != h) return false;
+  if (k < n && in_width(rest[k]) != latent) return false;
+  const int64_t model_in = k > 0 ? in_width(rest[0]) : h;
+  return k == n || out_width(rest[n - 1]) == model_in;
+}
+
+std::string layer_list(const std::vector<FoundLayer>& layers) {
+  std::string text;
+  for (size_t i = 0; i < layers.size() && i < 8; ++i)
+    text += (i ? ", " : "") + layers[i].name + " (" + std::to_string(in_width(layers[i])) + " -> " +
+            std::to_string(out_width(layers[i])) + ")";
+  return layers.size() > 8 ? text + ", ..." : text;
+}
+
+// Replaces the two heads by one layer [mu; logvar] and puts it where the
+// widths say: after the trunk, before the decoder.
+bool merge_heads(FoundFile& f, const HeadPair& pair, std::string* error) {
+  const FoundLayer& mu = f.layers[pair.mu];
+  const FoundLayer& logvar = f.layers[pair.logvar];
+  const std::string both = mu.name + " (mu) and " + logvar.name + " (logvar)";
+  if (mu.weight.shape != logvar.weight.shape)
+    return fail(error, "cannot use " + f.name + ": its VAE heads " + both + " differ in shape (" +
+                           std::to_string(out_width(mu)) + "x" + std::to_string(in_width(mu)) + " and " +
+                           std::to_string(out_width(logvar)) + "x" + std::to_string(in_width(logvar)) + ")");
+  if (mu.act != logvar.act)
+    return fail(error, "cannot use " + f.name + ": its VAE heads " + both + " are followed by different activations");
+  const int64_t h = in_width(mu), latent = out_width(mu);
+  // Checked before any arithmetic or allocation on them.
+  if (h < 1 || latent < 1 || h > kMaxLayerWidth || latent > kMaxLayerWidth)
+    return fail(error, "cannot use " + f.name + ": its VAE heads " + both + " are " + std::to_string(latent) + "x" +
+                           std::to_string(h));
+  FoundLayer heads;
+  heads.name = mu.name + "+" + logvar.name;
+  heads.act = mu.act;
+  // Both weights are row-major [L][h]: stacking them is appending.
+  heads.weight.shape = {2 * latent, h};
+  heads.weight.values = mu.weight.values;
+  heads.weight.values.insert(heads.weight.values.end(), logvar.weight.values.begin(), logvar.weight.values.end());
+  if (mu.bias || logvar.bias) {  // Linear(bias=False) is zeros
+    const auto values = [&](const std::optional<NamedTensor>& b) {
+      return b ? b->values : std::vector<float>(latent, 0.0f);
+    };
+    if ((mu.bias && mu.bias->shape != std::vector<int64_t>{latent}) ||
+        (logvar.bias && logvar.bias->shape != std::vector<int64_t>{latent}))
+      return fail(error, "cannot use " + f.name + ": the biases of its VAE heads " + both + " do not match their " +
+                             std::to_string(latent) + " outputs");
+    heads.bias = NamedTensor{heads.name + ".bias", {2 * latent}, values(mu.bias)};
+    const std::vector<float> second = values(logvar.bias);
+    heads.bias->values.insert(heads.bias->values.end(), second.begin(), second.end());
+  }
+
+  std::vector<FoundLayer> rest;
+  for (size_t i = 0; i < f.layers.size(); ++i)
+    if (i != pair.mu && i != pair.logvar) rest.push_back(std::move(f.layers[i]));
+  // Where the trunk ends: by pytorch/examples' numbering (fc1, then fc21 and
+  // fc22: the second layer, split) or else where the file puts the heads.
+  // Safetensors files sort their names, so fc3 and fc4 can come first.
+  size_t k = std::min(pair.mu, pair.logvar);
+  if (pair.examples) {
+    const std::string second = parent_of(heads.name).empty() ? "fc2" : parent_of(heads.name) + ".fc2";
+    k = std::count_if(rest.begin(), rest.end(), [&](const FoundLayer& l) { return natural_less(l.name, second); });
+  }
+  if (!heads_fit(rest, k, h, latent)) {
+    // A layout declared in another order: take the one split that fits, if only one does.
+    std::vector<size_t> fits;
+    for (size_t j = 0; j <= rest.size(); ++j)
+      if (heads_fit(rest, j, h, latent)) fits.push_back(j);
+    if (fits.size() != 1)
+      return fail(error, "cannot use " + f.name + ": its VAE heads " + both + " read " + std::to_string(h) +
+                             " values and give " + std::to_string(latent) + " each, but its other layers (" +
+                             layer_list(rest) + ") do not " + (fits.empty() ? "" : "unambiguously ") +
+                             "make a trunk ending in " + std::to_string(h) + " values and a decoder taking " +
+                             std::to_string(latent));
+    k = fits[0];
+  }
+  rest.insert(rest.begin() + static_cast<std::ptrdiff_t>(k), std::move(heads));
+  f.layers = std::move(rest);
+  f.heads = static_cast<int>(k);
+  f.heads_how = both;
+  return true;
+}
+
+// --vae-split: the layer whose 2L outputs feed a decoder taking L (or, in an
+// encoder saved alone, the last layer) is the heads, mu's rows first.
+bool split_heads(FoundFile& f, std::string* error) {
+  std::vector<size_t> breaks;  // i where layer i's outputs are not layer i+1's inputs
+  for (size_t i = 0; i + 1 < f.layers.size(); ++i)
+    if (out_width(f.layers[i]) != in_width(f.layers[i + 1])) breaks.push_back(i);
+  int heads = -1;
+  if (breaks.size() == 1 && twice(out_width(f.layers[breaks[0]]), in_width(f.layers[breaks[0] + 1])))
+    heads = static_cast<int>(breaks[0]);
+  else if (breaks.empty() && out_width(f.layers.back()) < in_width(f.layers.front()))
+    heads = static_cast<int>(f.layers.size()) - 1;  // an encoder alone: its code layer
+  else if (!breaks.empty())
+    return fail(error, "cannot use " + f.name + " with --vae-split: its layers " + f.layers[breaks[0]].name +
+                           " (" + std::to_string(out_width(f.layers[breaks[0]])) + " outputs) and " +
+                           f.layers[breaks[0] + 1].name + " (" + std::to_string(in_width(f.layers[breaks[0] + 1])) +
+                           " inputs) do not chain, and the first is not twice as wide as the second takes");
+  if (heads < 0) return true;  // a decoder: the heads may be in the other file
+  if (out_width(f.layers[heads]) % 2 != 0)
+    return fail(error, "cannot use " + f.name + " with --vae-split: its layer " + f.layers[heads].name + " gives " +
+                           std::to_string(out_width(f.layers[heads])) + " values, which do not split into two halves");
+  f.heads = heads;
+  f.heads_how = f.layers[heads].name + " split in halves, mu then logvar (--vae-split)";
+  return true;
+}
+
+// Why a file whose layers do not chain looks like a VAE LatentPad did not
+// recognise, or "" when it does not. Only ever replaces a refusal: layers
+// that do not chain never import.
+std::string vae_hint(const FoundFile& f) {
+  for (size_t i = 0; i + 1 < f.layers.size(); ++i) {
+    const FoundLayer &a = f.layers[i], &b = f.layers[i + 1];
+    if (out_width(a) == in_width(b)) continue;
+    if (a.weight.shape == b.weight.shape)
+      return "cannot use " + f.name + ": two layers read the same input (" + a.name + " and " + b.name + ", " +
+             std::to_string(in_width(a)) + " -> " + std::to_string(out_width(a)) +
+             " each): this looks like a VAE's heads, but their names are not ones LatentPad knows: pass --vae-heads " +
+             a.name + "," + b.name + " (the mean's layer first)";
+    if (twice(out_width(a), in_width(b)))
+      return "cannot use " + f.name + ": its layer " + a.name + " gives " + std::to_string(out_width(a)) +
+             " values, but the next, " + b.name + ", takes " + std::to_string(in_width(b)) + ": if " + a.name +
+             " is a VAE's mu and logvar heads in one layer (mu's rows first), pass --vae-split";
+    return "";
+  }
+  return "";
+}
+
+// Finds and merges a VAE's heads in one file, as the options say.
+bool find_heads(FoundFile& f, const ImportOptions& options, std::string* error) {
+  std::optional<HeadPair> pair;
+  if (!find_named_heads(f, options, &pair, error)) return false;
+  if (pair) return merge_heads(f, *pair, error);
+  if (options.vae_split) return split_heads(f, error);
+  if (options.vae_heads.empty())
+    if (std::string hint = vae_hint(f); !hint.empty()) return fail(error, hint);
+  return true;
+}
+
+// Where a file has no activations and is a VAE's: pytorch/examples' (ReLU
+// after every hidden layer, the heads linear, a sigmoid after the decoder's last).
+void default_vae_activations(FoundFile& found, bool ends_in_decoder) {
+  for (FoundLayer& layer : found.layers) layer.act = Activation::relu;
+  if (found.heads >= 0) found.layers[found.heads].act = Activation::identity;
+  if (ends_in_decoder) found.layers.back().act = Activation::sigmoid;
 }
 
 // --- from layers to nets -------------------------------------------------------
@@ -269,9 +497,22 @@ bool activation_list_parse(const std::string& text, std::vector<Activation>* out
 bool model_import(const std::vector<ImportFile>& files, const ImportOptions& options, ModelFile* out,
                   std::string* error) {
   if (files.empty() || files.size() > 2) return fail(error, "import takes one file, or an encoder and a decoder");
+  if (!options.vae_heads.empty() &&
+      (options.vae_heads.size() != 2 || options.vae_heads[0].empty() || options.vae_heads[0] == options.vae_heads[1]))
+    return fail(error, "--vae-heads takes two different layer names, mu's then logvar's");
   std::vector<FoundFile> found(files.size());
   for (size_t i = 0; i < files.size(); ++i)
-    if (!read_file(files[i], &found[i], error)) return false;
+    if (!read_file(files[i], &found[i], error) || !find_heads(found[i], options, error)) return false;
+
+  // A VAE when a file has its heads; a VAE's decoder alone only says so in LatentPad's own metadata.
+  const bool heads = std::any_of(found.begin(), found.end(), [](const FoundFile& f) { return f.heads >= 0; });
+  if (!heads && (options.vae_split || !options.vae_heads.empty()))
+    return fail(error, "cannot use " + (files.size() == 1 ? files[0].name : files[0].name + " + " + files[1].name) +
+                           ": " + (options.vae_split ? "--vae-split finds no layer twice as wide as the decoder's input"
+                                                     : "--vae-heads names " + options.vae_heads[0] + " and " +
+                                                           options.vae_heads[1] + ", which it does not hold") +
+                           "; its layers are " + layer_list(found[0].layers));
+  const bool vae = heads || (found.size() == 1 && found[0].says_vae && split_point(found[0]) == 0);
 
   // Activations for files that carry none: from the options, across the files in order, or the tutorial's.
   size_t total = 0;
@@ -281,34 +522,46 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   if (!options.activations.empty()) {
     if (options.activations.size() != total)
       return fail(error, "--activations lists " + std::to_string(options.activations.size()) + " activations, but " +
-                             "the Linear layers number " + std::to_string(total));
+                             "the Linear layers number " + std::to_string(total) +
+                             (heads ? " (the VAE's mu and logvar heads count as one)" : ""));
     size_t next = 0;
     for (FoundFile& f : found)
       for (FoundLayer& layer : f.layers) layer.act = options.activations[next++];
   }
-  std::string source, activations;
+  std::string source, activations, heads_how;
   for (FoundFile& f : found) {
-    const int split = f.split = split_point(f);
+    const int split = f.split = f.heads >= 0 ? f.heads + 1 : split_point(f);
     if (split < 0)
       return fail(error, "cannot use " + f.name + ": its layers (" + widths(f) +
                              ") are not an autoencoder, an encoder or a decoder: no layer is narrower than the input");
+    const bool ends_in_decoder = split < static_cast<int>(f.layers.size());
+    // LatentPad's own export lists its activations, the heads counted as one.
+    if (options.activations.empty() && !f.acts_known && f.listed_acts.size() == f.layers.size()) {
+      for (size_t i = 0; i < f.layers.size(); ++i) f.layers[i].act = f.listed_acts[i];
+      f.acts_known = true;
+    }
     const char* acts = "from the file";
     if (!options.activations.empty()) {
       acts = "from --activations";
+    } else if (!f.acts_known && vae) {
+      default_vae_activations(f, ends_in_decoder);
+      acts = "pytorch/examples' VAE's, relu with a sigmoid output (the file has none)";
     } else if (!f.acts_known) {
-      default_activations(f, split < static_cast<int>(f.layers.size()));
+      default_activations(f, ends_in_decoder);
       acts = "the tutorial's (the file has none)";
     }
     source += (source.empty() ? "" : " + ") + f.name + " (" + f.description + ")";
     activations += (activations.empty() ? "" : " + ") + std::string(acts);
+    if (f.heads >= 0) heads_how = f.heads_how;
   }
 
   ModelFile result;
+  result.model.kind = vae ? ModelKind::vae : ModelKind::autoencoder;
   if (found.size() == 1) {
     const FoundFile& f = found[0];
     const int split = f.split;
     const int count = static_cast<int>(f.layers.size());
-    result.kind = split == count ? ModelKind::encoder : split == 0 ? ModelKind::decoder : ModelKind::autoencoder;
+    result.parts = split == count ? ModelParts::encoder : split == 0 ? ModelParts::decoder : ModelParts::both;
     if (split > 0 && !to_mlp(f, 0, split, &result.model.encoder, error)) return false;
     if (split < count && !to_mlp(f, split, count, &result.model.decoder, error)) return false;
   } else {
@@ -325,10 +578,11 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
       return false;
     if (std::string problem = autoencoder_check(result.model); !problem.empty())
       return fail(error, "cannot combine " + enc.name + " and " + dec.name + ": " + problem);
-    result.kind = ModelKind::autoencoder;
+    result.parts = ModelParts::both;
   }
   result.meta["source"] = source;
   result.meta["activations"] = activations;
+  if (!heads_how.empty()) result.meta["vae_heads"] = heads_how;
 
   // The result must be a model file LatentPad itself accepts.
   ModelFile checked;
@@ -341,36 +595,97 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   return true;
 }
 
+namespace {
+
+// pytorch/examples' VAE: fc1 (+ReLU), the heads fc21 and fc22, fc3 (+ReLU), fc4 (+sigmoid).
+bool examples_shape(const ModelFile& file) {
+  return file.model.is_vae() && file.parts == ModelParts::both && file.model.encoder.layers.size() == 2 &&
+         file.model.decoder.layers.size() == 2;
+}
+
+// One Dense as a Linear's two tensors, rows [begin, end) of it.
+void add_linear(Safetensors& st, const Dense& layer, const std::string& name, int begin, int end) {
+  const int rows = end - begin, cols = layer.in_size();
+  NamedTensor weight{name + ".weight", {rows, cols}, std::vector<float>(static_cast<size_t>(rows) * cols)};
+  // Row-major [out][in], as PyTorch keeps nn.Linear.weight.
+  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(weight.values.data(), rows, cols) =
+      layer.weight.middleRows(begin, rows);
+  NamedTensor bias{name + ".bias", {rows}, {layer.bias.data() + begin, layer.bias.data() + end}};
+  st.tensors.push_back(std::move(weight));
+  st.tensors.push_back(std::move(bias));
+}
+
+}  // namespace
+
+ExportNames export_names(const ModelFile& file) {
+  if (!file.model.is_vae()) return ExportNames::tutorial;
+  return examples_shape(file) ? ExportNames::vae_examples : ExportNames::vae;
+}
+
+bool examples_activations(const ModelFile& file) {
+  if (!examples_shape(file)) return false;
+  const auto& enc = file.model.encoder.layers;
+  const auto& dec = file.model.decoder.layers;
+  return enc[0].act == Activation::relu && enc[1].act == Activation::identity && dec[0].act == Activation::relu &&
+         dec[1].act == Activation::sigmoid;
+}
+
 Safetensors model_to_safetensors(const ModelFile& file) {
   Safetensors st;
   std::string acts;
-  const auto add_net = [&](const Mlp& net, const std::string& prefix) {
-    int index = 0;  // the nn.Sequential index: a Linear, then its activation module if any
-    for (const Dense& layer : net.layers) {
-      const std::string base = prefix + std::to_string(index) + ".";
-      NamedTensor weight{base + "weight", {layer.out_size(), layer.in_size()}, {}};
-      weight.values.resize(layer.weight.size());
-      Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-          weight.values.data(), layer.out_size(), layer.in_size()) = layer.weight;
-      NamedTensor bias{base + "bias", {layer.out_size()}, {layer.bias.data(), layer.bias.data() + layer.bias.size()}};
-      st.tensors.push_back(std::move(weight));
-      st.tensors.push_back(std::move(bias));
+  // Layers [begin, end) of a net as an nn.Sequential under prefix: a Linear,
+  // then its activation module if any, each taking the next index.
+  const auto add_net = [&](const Mlp& net, const std::string& prefix, size_t begin, size_t end) {
+    int index = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const Dense& layer = net.layers[i];
+      add_linear(st, layer, prefix + std::to_string(index), 0, layer.out_size());
       index += layer.act == Activation::identity ? 1 : 2;
       acts += (acts.empty() ? "" : ",") + std::string(activation_name(layer.act));
     }
   };
-  // The tutorial's names: AutoEncoder.encoder is an Encoder whose .encoder is
-  // the nn.Sequential; an Encoder saved alone starts one level down.
-  switch (file.kind) {
-    case ModelKind::autoencoder:
-      add_net(file.model.encoder, "encoder.encoder.");
-      add_net(file.model.decoder, "decoder.decoder.");
+  // A VAE's heads as two Linear layers, mu's rows then logvar's; one activation (identity) in the list.
+  const auto add_heads = [&](const Dense& heads, const char* mu, const char* logvar) {
+    const int latent = heads.out_size() / 2;
+    add_linear(st, heads, mu, 0, latent);
+    add_linear(st, heads, logvar, latent, 2 * latent);
+    acts += (acts.empty() ? "" : ",") + std::string(activation_name(heads.act));
+  };
+  const Mlp& enc = file.model.encoder;
+  const Mlp& dec = file.model.decoder;
+  switch (export_names(file)) {
+    // The tutorial's names: AutoEncoder.encoder is an Encoder whose .encoder is
+    // the nn.Sequential; an Encoder saved alone starts one level down.
+    case ExportNames::tutorial:
+      switch (file.parts) {
+        case ModelParts::both:
+          add_net(enc, "encoder.encoder.", 0, enc.layers.size());
+          add_net(dec, "decoder.decoder.", 0, dec.layers.size());
+          break;
+        case ModelParts::encoder: add_net(enc, "encoder.", 0, enc.layers.size()); break;
+        case ModelParts::decoder: add_net(dec, "decoder.", 0, dec.layers.size()); break;
+      }
       break;
-    case ModelKind::encoder: add_net(file.model.encoder, "encoder."); break;
-    case ModelKind::decoder: add_net(file.model.decoder, "decoder."); break;
+    case ExportNames::vae_examples:
+      add_linear(st, enc.layers[0], "fc1", 0, enc.layers[0].out_size());
+      acts += activation_name(enc.layers[0].act);
+      add_heads(enc.layers[1], "fc21", "fc22");
+      add_linear(st, dec.layers[0], "fc3", 0, dec.layers[0].out_size());
+      add_linear(st, dec.layers[1], "fc4", 0, dec.layers[1].out_size());
+      acts += "," + std::string(activation_name(dec.layers[0].act)) + "," + activation_name(dec.layers[1].act);
+      break;
+    case ExportNames::vae:
+      // The trunk as nn.Sequential `encoder`, the heads `mu` and `logvar`, the decoder as nn.Sequential `decoder`.
+      if (file.parts != ModelParts::decoder) {
+        add_net(enc, "encoder.", 0, enc.layers.size() - 1);
+        add_heads(enc.layers.back(), "mu", "logvar");
+      }
+      if (file.parts != ModelParts::encoder) add_net(dec, "decoder.", 0, dec.layers.size());
+      break;
   }
   st.metadata["format"] = "pt";
-  st.metadata["latentpad.kind"] = model_kind_name(file.kind);
+  st.metadata["latentpad.kind"] = model_parts_name(file.parts);
+  if (file.model.is_vae()) st.metadata["latentpad.model_kind"] = model_kind_name(file.model.kind);
   st.metadata["latentpad.activations"] = acts;
   return st;
 }

@@ -4,8 +4,9 @@
 # decodes exactly as `latentpad decode` does, and one-half model files that
 # the commands accept or refuse by the half they need.
 set -euo pipefail
-latentpad=$(realpath "${1:?usage: interop_test.sh path/to/latentpad REPO}")
-repo=$(realpath "${2:?usage: interop_test.sh path/to/latentpad REPO}")
+# realpath -m: a missing binary is reported by the first check that runs it.
+latentpad=$(realpath -m "${1:?usage: interop_test.sh path/to/latentpad REPO}")
+repo=$(realpath -m "${2:?usage: interop_test.sh path/to/latentpad REPO}")
 work=$(mktemp -d /tmp/latentpad-interop-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=lib.sh
@@ -19,14 +20,14 @@ idx_images "$data/t10k-images-idx3-ubyte" 20 && idx_labels "$data/t10k-labels-id
 expect_ok "import whole model" "$latentpad" import "$fixtures/autoencoder.pth" --out "$work/ae.lpad"
 grep -q '^imported autoencoder: .*autoencoder.pth (torch.save of __main__.AutoEncoder)' "$work/stdout" && pass ||
   fail "import names its source: $(cat "$work/stdout")"
-"$latentpad" info --weights "$work/ae.lpad" >"$work/info"
+run_setup "info of the imported model" "$latentpad" info --weights "$work/ae.lpad" >"$work/info"
 grep -q '^encoder  784 -> 256 tanh -> 128 tanh -> 64 tanh -> 2 tanh' "$work/info" &&
   grep -q '^decoder  2 -> 64 tanh -> 128 tanh -> 256 tanh -> 784 sigmoid' "$work/info" &&
   grep -q '^meta     source = .*autoencoder.pth (torch.save of __main__.AutoEncoder)' "$work/info" && pass ||
   fail "imported architecture and metadata: $(cat "$work/info")"
 expect_ok "import halves" "$latentpad" import "$fixtures/decoder.pth" "$fixtures/encoder.pth" --out "$work/halves.lpad"
-"$latentpad" decode --weights "$work/ae.lpad" --z 0.3,-0.4 >"$work/a.txt"
-"$latentpad" decode --weights "$work/halves.lpad" --z 0.3,-0.4 >"$work/b.txt"
+run_setup "decode with the whole model" "$latentpad" decode --weights "$work/ae.lpad" --z 0.3,-0.4 >"$work/a.txt"
+run_setup "decode with the imported halves" "$latentpad" decode --weights "$work/halves.lpad" --z 0.3,-0.4 >"$work/b.txt"
 cmp -s "$work/a.txt" "$work/b.txt" && pass || fail "the halves decode like the whole model"
 expect_ok "import state_dict" "$latentpad" import "$fixtures/state_dict_f16.pth" --out "$work/sd.lpad"
 expect_ok "import with --activations" "$latentpad" import "$fixtures/small_f64_state_dict.pth" \
@@ -70,7 +71,8 @@ expect_ok "export safetensors" "$latentpad" export --weights "$shipped" --format
   fail "the export is not the file PyTorch decoded (regenerate with tools/reference/make_export_fixture.py)"
 # PyTorch's decode of those codes (tutorial AutoEncoder, load_state_dict) against latentpad decode.
 while read -r code pixels; do
-  "$latentpad" decode --weights "$shipped" --z "$code" | tr ' ' '\n' | grep . >"$work/ours"
+  run_setup "decode at $code" "$latentpad" decode --weights "$shipped" --z "$code" >"$work/decoded"
+  tr ' ' '\n' <"$work/decoded" | grep . >"$work/ours"
   worst=$(echo "$pixels" | tr ' ' '\n' | paste - "$work/ours" |
     awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.9f", m }')
   awk -v w="$worst" 'BEGIN { exit !(w < 1e-5) }' && pass || fail "decode at $code differs from PyTorch by $worst"
@@ -78,20 +80,20 @@ done < <(tail -n +2 "$fixtures/export_decode.txt")
 [ "$(($(wc -l <"$fixtures/export_decode.txt") - 1))" -eq 6 ] && pass || fail "export fixture rows"
 
 expect_ok "safetensors back in" "$latentpad" import "$work/m.safetensors" --out "$work/back.lpad"
-"$latentpad" decode --weights "$work/back.lpad" --z 0.7,0.1 >"$work/a.txt"
-"$latentpad" decode --weights "$shipped" --z 0.7,0.1 >"$work/b.txt"
+run_setup "decode with the model back from safetensors" "$latentpad" decode --weights "$work/back.lpad" --z 0.7,0.1 >"$work/a.txt"
+run_setup "decode with the shipped model" "$latentpad" decode --weights "$shipped" --z 0.7,0.1 >"$work/b.txt"
 cmp -s "$work/a.txt" "$work/b.txt" && pass || fail "the safetensors round trip changed the model"
 
 expect_ok "export encoder" "$latentpad" export --weights "$shipped" --part encoder --out "$work/enc.lpad"
 expect_ok "export decoder" "$latentpad" export --weights "$shipped" --part decoder --out "$work/dec.lpad"
 "$latentpad" info --weights "$work/enc.lpad" | grep -q '^kind     encoder$' && pass || fail "encoder kind"
 "$latentpad" info --weights "$work/dec.lpad" | grep -q '^kind     decoder$' && pass || fail "decoder kind"
-"$latentpad" decode --weights "$work/dec.lpad" --z -0.2,0.5 >"$work/a.txt"
-"$latentpad" decode --weights "$shipped" --z -0.2,0.5 >"$work/b.txt"
+run_setup "decode with the decoder alone" "$latentpad" decode --weights "$work/dec.lpad" --z -0.2,0.5 >"$work/a.txt"
+run_setup "decode with the shipped model" "$latentpad" decode --weights "$shipped" --z -0.2,0.5 >"$work/b.txt"
 cmp -s "$work/a.txt" "$work/b.txt" && pass || fail "decode with the decoder alone"
 expect_ok "generate with the decoder alone" "$latentpad" generate --weights "$work/dec.lpad" --out "$work/g.png"
-"$latentpad" encode --data "$data" --weights "$work/enc.lpad" >"$work/a.txt"
-"$latentpad" encode --data "$data" --weights "$shipped" >"$work/b.txt"
+run_setup "encode with the encoder alone" "$latentpad" encode --data "$data" --weights "$work/enc.lpad" >"$work/a.txt"
+run_setup "encode with the shipped model" "$latentpad" encode --data "$data" --weights "$shipped" >"$work/b.txt"
 cmp -s "$work/a.txt" "$work/b.txt" && pass || fail "encode with the encoder alone"
 expect_ok "embed with the encoder alone" "$latentpad" embed --data "$data" --weights "$work/enc.lpad" --out "$work/e.png"
 expect_error "decode needs the decoder" "enc.lpad holds only the encoder; this command needs the decoder" \
@@ -110,5 +112,90 @@ expect_usage "bad --format" "--format must be lpad or safetensors" \
 expect_usage "bad --part" "--part must be encoder or decoder" \
   "$latentpad" export --weights "$shipped" --part middle --out "$work/x.lpad"
 [ ! -e "$work/x.lpad" ] && [ ! -e "$work/x.onnx" ] && pass || fail "a failed export wrote a file"
+
+# --- variational autoencoders (tools/reference/make_vae_fixtures.py) ----------------
+# The safetensors header's tensor names, in its order (the JSON between the u64 length and the data).
+header_names() {
+  local len
+  len=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+  head -c "$((8 + len))" "$1" | tail -c +9 | grep -o '"[^"]*":{"dtype"' | sed 's/":{"dtype"//; s/^"//' | tr '\n' ' '
+}
+expect_ok "import pytorch/examples' VAE state_dict" "$latentpad" import "$fixtures/vae_state_dict.pth" --out "$work/vae.lpad"
+grep -q '^imported variational autoencoder: .*vae_state_dict.pth (torch.save of a state_dict); heads fc21 (mu) and fc22 (logvar); activations: pytorch/examples'"'"' VAE'"'"'s, relu with a sigmoid output (the file has none); --activations sets others$' "$work/stdout" &&
+  grep -q '^wrote .*vae.lpad (784-16 relu-(mu 3, logvar 3) | 3-16 relu-784 sigmoid)$' "$work/stdout" && pass ||
+  fail "the VAE import says what it found and assumed: $(cat "$work/stdout")"
+"$latentpad" info --weights "$work/vae.lpad" | grep -q 'variational autoencoder' && pass || fail "info: a VAE"
+# PyTorch's vae.decode(z) of three codes against latentpad decode.
+while read -r code pixels; do
+  "$latentpad" decode --weights "$work/vae.lpad" --z "$code" | tr ' ' '\n' | grep . >"$work/ours"
+  worst=$(echo "$pixels" | tr ' ' '\n' | paste - "$work/ours" |
+    awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.9f", m }')
+  [ "$(wc -l <"$work/ours")" -eq 784 ] && awk -v w="$worst" 'BEGIN { exit !(w < 1e-5) }' && pass ||
+    fail "VAE decode at $code differs from PyTorch by $worst"
+done <"$fixtures/vae_decode.txt"
+expect_ok "import a whole pytorch/examples VAE module" "$latentpad" import "$fixtures/vae_module.pth" --out "$work/vaem.lpad"
+grep -q '^wrote .*(784-8 relu-(mu 2, logvar 2) | 2-8 relu-784 sigmoid)$' "$work/stdout" && pass ||
+  fail "the module VAE: $(cat "$work/stdout")"
+expect_ok "import fc_mu/fc_logvar in an encoder" "$latentpad" import "$fixtures/vae_nested_state_dict.pth" --out "$work/nested.lpad"
+grep -q '; heads encoder.fc_mu (mu) and encoder.fc_logvar (logvar);' "$work/stdout" && pass || fail "nested heads: $(cat "$work/stdout")"
+expect_ok "import the nested VAE module" "$latentpad" import "$fixtures/vae_nested_module.pth" --out "$work/nestedm.lpad"
+grep -q 'activations' "$work/stdout" && fail "a module with activation modules assumes none: $(cat "$work/stdout")" || pass
+"$latentpad" decode --weights "$work/nested.lpad" --z 0.1,-0.2,0.3 >"$work/nested.txt"
+"$latentpad" decode --weights "$work/nestedm.lpad" --z 0.1,-0.2,0.3 >"$work/b.txt"
+cmp -s "$work/nested.txt" "$work/b.txt" && pass || fail "the nested state_dict and module decode alike"
+
+expect_error "merged heads need --vae-split" "its layer encoder.4 gives 6 values, but the next, decoder.0, takes 3: .*pass --vae-split$" \
+  "$latentpad" import "$fixtures/vae_split_state_dict.pth" --out "$work/x.lpad"
+expect_ok "--vae-split" "$latentpad" import "$fixtures/vae_split_state_dict.pth" --vae-split --out "$work/split.lpad"
+grep -q '; heads encoder.4 split in halves, mu then logvar (--vae-split);' "$work/stdout" && pass || fail "split heads: $(cat "$work/stdout")"
+"$latentpad" decode --weights "$work/split.lpad" --z 0.1,-0.2,0.3 >"$work/b.txt"
+cmp -s "$work/nested.txt" "$work/b.txt" && pass || fail "--vae-split gives the nested model"
+expect_error "unknown heads" "^latentpad: error: cannot use .*vae_unknown_heads.pth: two layers read the same input \(z_mean and z_log_var, 8 -> 3 each\): this looks like a VAE's heads, but their names are not ones LatentPad knows: pass --vae-heads z_mean,z_log_var \(the mean's layer first\)$" \
+  "$latentpad" import "$fixtures/vae_unknown_heads.pth" --out "$work/x.lpad"
+expect_ok "--vae-heads" "$latentpad" import "$fixtures/vae_unknown_heads.pth" --vae-heads z_mean,z_log_var --out "$work/named.lpad"
+"$latentpad" decode --weights "$work/named.lpad" --z 0.1,-0.2,0.3 >"$work/b.txt"
+cmp -s "$work/nested.txt" "$work/b.txt" && pass || fail "--vae-heads gives the nested model"
+expect_error "--vae-heads not in the file" "--vae-heads names z_mean and logvar, but it holds only z_mean" \
+  "$latentpad" import "$fixtures/vae_unknown_heads.pth" --vae-heads z_mean,logvar --out "$work/x.lpad"
+expect_usage "--vae-heads one name" "--vae-heads: 'z_mean' is not two layer names MU,LOGVAR" \
+  "$latentpad" import "$fixtures/vae_unknown_heads.pth" --vae-heads z_mean --out "$work/x.lpad"
+expect_usage "--vae-heads with --vae-split" "exclude each other" \
+  "$latentpad" import "$fixtures/vae_unknown_heads.pth" --vae-heads a,b --vae-split --out "$work/x.lpad"
+
+expect_ok "VAE --activations" "$latentpad" import "$fixtures/vae_state_dict.pth" --activations tanh,identity,tanh,sigmoid \
+  --out "$work/vae_tanh.lpad"
+grep -q '(784-16 tanh-(mu 3, logvar 3) | 3-16 tanh-784 sigmoid)$' "$work/stdout" && pass || fail "VAE --activations: $(cat "$work/stdout")"
+expect_error "VAE --activations count" "--activations lists 5 activations, but the Linear layers number 4 \(the VAE's mu and logvar heads count as one\)" \
+  "$latentpad" import "$fixtures/vae_state_dict.pth" --activations relu,identity,identity,relu,sigmoid --out "$work/x.lpad"
+expect_error "VAE heads must be linear" "heads must be linear, not tanh" \
+  "$latentpad" import "$fixtures/vae_state_dict.pth" --activations relu,tanh,relu,sigmoid --out "$work/x.lpad"
+
+# Export: pytorch/examples' names for its shape, encoder.N/mu/logvar/decoder.N otherwise; back bit for bit.
+expect_ok "export a VAE of pytorch/examples' shape" "$latentpad" export --weights "$work/vae.lpad" --out "$work/vae.safetensors"
+grep -q "^names: pytorch/examples' VAE (fc1, fc21 mu, fc22 logvar, fc3, fc4)$" "$work/stdout" && pass || fail "export names line: $(cat "$work/stdout")"
+names=$(header_names "$work/vae.safetensors")
+for n in fc1.weight fc1.bias fc21.weight fc21.bias fc22.weight fc22.bias fc3.weight fc3.bias fc4.weight fc4.bias; do
+  case " $names" in *" $n "*) pass ;; *) fail "the export lacks $n: $names" ;; esac
+done
+[ "$(echo "$names" | wc -w)" -eq 10 ] && pass || fail "the export holds other tensors: $names"
+expect_ok "export a VAE with other activations" "$latentpad" export --weights "$work/vae_tanh.lpad" --out "$work/vae_tanh.safetensors"
+grep -q "^note: its activations are not that VAE's" "$work/stdout" && pass || fail "no note on other activations: $(cat "$work/stdout")"
+expect_ok "export another VAE" "$latentpad" export --weights "$work/nested.lpad" --out "$work/nested.safetensors"
+[ "$(header_names "$work/nested.safetensors")" = "encoder.0.weight encoder.0.bias encoder.2.weight encoder.2.bias mu.weight mu.bias logvar.weight logvar.bias decoder.0.weight decoder.0.bias decoder.2.weight decoder.2.bias " ] &&
+  pass || fail "generic VAE names: $(header_names "$work/nested.safetensors")"
+for m in vae vae_tanh nested; do
+  expect_ok "import the $m export" "$latentpad" import "$work/$m.safetensors" --out "$work/$m.back.lpad"
+  "$latentpad" export --weights "$work/$m.back.lpad" --out "$work/$m.back.safetensors" >/dev/null
+  cmp -s "$work/$m.safetensors" "$work/$m.back.safetensors" && pass || fail "the $m round trip changed the model"
+  "$latentpad" info --weights "$work/$m.back.lpad" | grep -q 'variational autoencoder' && pass || fail "$m round trip: not a VAE"
+done
+# ... and the bit-for-bit claim is not vacuous: another model exports differently.
+cmp -s "$work/vae.safetensors" "$work/vae_tanh.safetensors" && fail "different activations, same export" || pass
+expect_ok "export a VAE encoder" "$latentpad" export --weights "$work/nested.lpad" --part encoder --out "$work/nenc.safetensors"
+grep -q "^wrote .*: the VAE encoder of " "$work/stdout" && pass || fail "VAE half export line: $(cat "$work/stdout")"
+expect_ok "export a VAE decoder" "$latentpad" export --weights "$work/nested.lpad" --part decoder --out "$work/ndec.safetensors"
+expect_ok "VAE halves back in" "$latentpad" import "$work/ndec.safetensors" "$work/nenc.safetensors" --out "$work/halves.lpad"
+"$latentpad" decode --weights "$work/halves.lpad" --z 0.1,-0.2,0.3 >"$work/b.txt"
+cmp -s "$work/nested.txt" "$work/b.txt" && pass || fail "the VAE's halves make the VAE"
 
 summary interop_test

@@ -1,6 +1,7 @@
 // From tensors to a model: the tutorial's names out, layer order and
 // activations inferred on the way in, and a clear message when the layers are
-// no autoencoder LatentPad can run.
+// no autoencoder LatentPad can run. VAEs: heads found by their names or the
+// options, and every export read back bit for bit.
 #include <catch2/catch.hpp>
 #include <algorithm>
 
@@ -54,7 +55,7 @@ TEST_CASE("export names the tutorial's parameters, activation modules counted", 
   const Safetensors identity = model_to_safetensors(small_model(Activation::identity));
   CHECK(identity.tensors[2].name == "encoder.encoder.1.weight");
   ModelFile half = model;
-  half.kind = ModelKind::decoder;
+  half.parts = ModelParts::decoder;
   half.model.encoder = Mlp();
   CHECK(model_to_safetensors(half).tensors[0].name == "decoder.0.weight");
 }
@@ -66,7 +67,7 @@ TEST_CASE("import orders layers by name, whatever the header order", "[interop][
   ModelFile back;
   std::string error;
   REQUIRE(import_bytes(safetensors_encode(st), &back, &error));
-  CHECK(back.kind == ModelKind::autoencoder);
+  CHECK(back.parts == ModelParts::both);
   CHECK(back.model.encoder.spec().sizes == std::vector<int>{12, 6, 4, 2});
   CHECK(back.model.encoder.layers[0].act == Activation::relu);  // from the export's metadata
   CHECK(back.model.encoder.layers[0].weight == model.model.encoder.layers[0].weight);
@@ -111,8 +112,8 @@ TEST_CASE("layers that are no autoencoder are refused with what was found", "[in
 
 TEST_CASE("an encoder and a decoder combine only when their codes match", "[interop][import]") {
   ModelFile enc = small_model(), dec = small_model();
-  enc.kind = ModelKind::encoder;
-  dec.kind = ModelKind::decoder;
+  enc.parts = ModelParts::encoder;
+  dec.parts = ModelParts::decoder;
   dec.model.decoder.layers[0].weight = Eigen::MatrixXf::Constant(4, 3, 0.1f);  // takes 3-D codes
   const auto a = safetensors_encode(model_to_safetensors(enc)), b = safetensors_encode(model_to_safetensors(dec));
   ModelFile out;
@@ -137,4 +138,136 @@ TEST_CASE("a torch module the reader does not know is named", "[interop][import]
   const std::string lpad = "LPADMDL\n and the rest";
   CHECK_FALSE(model_import({{"m.lpad", reinterpret_cast<const uint8_t*>(lpad.data()), lpad.size()}}, {}, &out, &error));
   CHECK(error == "m.lpad is already a LatentPad model file; use it as it is");
+}
+
+// --- Variational autoencoders -----------------------------------------------------
+
+namespace {
+
+// A small VAE: 12-8-6-[mu 3, logvar 3] | 3-6-8-12, ReLU hidden layers.
+ModelFile small_vae(std::vector<int> hidden = {8, 6}) {
+  Rng rng(11);
+  AutoencoderSpec spec;
+  spec.input = 12;
+  spec.hidden = std::move(hidden);
+  spec.latent = 3;
+  spec.kind = ModelKind::vae;
+  spec.hidden_act = Activation::relu;
+  ModelFile file;
+  file.model = autoencoder_create(spec, rng);
+  return file;
+}
+
+// The generic export's tensors renamed ("mu" -> "encoder.fc_mu" ...), with no metadata, as another tool writes them.
+Safetensors renamed(const ModelFile& model, const std::map<std::string, std::string>& names) {
+  Safetensors st = model_to_safetensors(model);
+  st.metadata.clear();
+  for (NamedTensor& t : st.tensors) {
+    const std::string layer = t.name.substr(0, t.name.rfind('.'));
+    if (names.count(layer)) t.name = names.at(layer) + t.name.substr(t.name.rfind('.'));
+  }
+  return st;
+}
+
+void check_same_vae(const ModelFile& a, const ModelFile& b) {
+  CHECK(b.model.kind == ModelKind::vae);
+  CHECK(a.parts == b.parts);
+  REQUIRE(a.model.encoder.layers.size() == b.model.encoder.layers.size());
+  REQUIRE(a.model.decoder.layers.size() == b.model.decoder.layers.size());
+  for (int net = 0; net < 2; ++net)
+    for (size_t k = 0; k < (net ? a.model.decoder : a.model.encoder).layers.size(); ++k) {
+      const Dense& x = (net ? a.model.decoder : a.model.encoder).layers[k];
+      const Dense& y = (net ? b.model.decoder : b.model.encoder).layers[k];
+      CHECK(x.weight == y.weight);
+      CHECK(x.bias == y.bias);
+      CHECK(x.act == y.act);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a VAE's heads are known by the names people give them, in or out of an encoder", "[interop][import][vae]") {
+  const ModelFile model = small_vae();
+  REQUIRE(export_names(model) == ExportNames::vae);
+  const std::vector<std::map<std::string, std::string>> layouts = {
+      {{"mu", "fc_mu"}, {"logvar", "fc_logvar"}},
+      {{"mu", "fc_mu"}, {"logvar", "fc_var"}},
+      {{"mu", "mu"}, {"logvar", "log_var"}},
+      {{"mu", "encoder.fc_mu"}, {"logvar", "encoder.fc_logvar"}},
+      {{"mu", "encoder.mu"}, {"logvar", "encoder.log_var"}},
+      {{"mu", "encoder.fc_mu"}, {"logvar", "encoder.fc_var"}},
+      {{"encoder.0", "net.0"}, {"encoder.2", "net.2"}, {"mu", "net.fc_mu"}, {"logvar", "net.fc_logvar"}},
+  };
+  for (const auto& names : layouts) {
+    INFO(names.at("mu"));
+    ModelFile back;
+    std::string error;
+    const bool ok = import_bytes(safetensors_encode(renamed(model, names)), &back, &error);
+    INFO(error);
+    REQUIRE(ok);
+    check_same_vae(model, back);  // relu, linear heads, sigmoid: pytorch/examples' defaults
+    CHECK(back.meta.at("vae_heads") == names.at("mu") + " (mu) and " + names.at("logvar") + " (logvar)");
+  }
+}
+
+TEST_CASE("heads declared away from the trunk are put where the widths say", "[interop][import][vae]") {
+  // Sorted by name: a.0 (trunk), b.0 and b.2 (decoder), c.lv and c.mean (heads), so the heads come last.
+  const ModelFile model = small_vae({6});
+  ImportOptions options;
+  options.vae_heads = {"c.mean", "c.lv"};
+  ModelFile back;
+  std::string error;
+  const auto bytes = safetensors_encode(
+      renamed(model, {{"fc1", "a.0"}, {"fc21", "c.mean"}, {"fc22", "c.lv"}, {"fc3", "b.0"}, {"fc4", "b.2"}}));
+  const bool ok = import_bytes(bytes, &back, &error, options);
+  INFO(error);
+  REQUIRE(ok);
+  check_same_vae(model, back);
+}
+
+TEST_CASE("VAEs with a deeper or no trunk, and one half alone, come back from their export", "[interop][import][vae]") {
+  for (const std::vector<int>& hidden : {std::vector<int>{}, std::vector<int>{8, 6}, std::vector<int>{6}}) {
+    const ModelFile model = small_vae(hidden);
+    ModelFile encoder = model;
+    encoder.parts = ModelParts::encoder;
+    encoder.model.decoder = Mlp();
+    for (const ModelFile* m : std::initializer_list<const ModelFile*>{&model, &encoder}) {
+      ModelFile back;
+      std::string error;
+      const bool ok = import_bytes(safetensors_encode(model_to_safetensors(*m)), &back, &error);
+      INFO(hidden.size() << " hidden layers, " << model_parts_name(m->parts) << ": " << error);
+      REQUIRE(ok);
+      check_same_vae(*m, back);
+    }
+  }
+  // One hidden layer each side is pytorch/examples' shape, and takes its names.
+  CHECK(export_names(small_vae({6})) == ExportNames::vae_examples);
+  CHECK(model_to_safetensors(small_vae({6})).tensors[2].name == "fc21.weight");
+  CHECK(export_names(small_vae({})) == ExportNames::vae);
+}
+
+TEST_CASE("--vae-heads and --vae-split say what they did not find", "[interop][import][vae]") {
+  const ModelFile ae = small_model();
+  const auto bytes = safetensors_encode(model_to_safetensors(ae));
+  ModelFile out;
+  std::string error;
+  ImportOptions same;
+  same.vae_heads = {"a", "a"};
+  CHECK_FALSE(import_bytes(bytes, &out, &error, same));
+  CHECK(error == "--vae-heads takes two different layer names, mu's then logvar's");
+  ImportOptions split;
+  split.vae_split = true;
+  CHECK_FALSE(import_bytes(bytes, &out, &error, split));
+  CHECK(error == "cannot use m.safetensors: --vae-split finds no layer twice as wide as the decoder's input; its "
+                 "layers are encoder.encoder.0 (12 -> 6), encoder.encoder.2 (6 -> 4), encoder.encoder.4 (4 -> 2), "
+                 "decoder.decoder.0 (2 -> 4), decoder.decoder.2 (4 -> 6), decoder.decoder.4 (6 -> 12)");
+  // A VAE encoder saved alone with its heads in one layer: the last (2 wide, so L = 1).
+  Safetensors st = model_to_safetensors(ae);
+  st.metadata.clear();
+  st.tensors.resize(6);  // the encoder: 12-6-4-2
+  ModelFile enc;
+  REQUIRE(import_bytes(safetensors_encode(st), &enc, &error, split));
+  CHECK(enc.model.kind == ModelKind::vae);
+  CHECK(enc.parts == ModelParts::encoder);
+  CHECK(enc.model.latent() == 1);
 }

@@ -1,6 +1,7 @@
 // Real torch.save files from Debian's torch 1.13 and the tutorial's own classes
-// (tools/reference/make_torch_fixtures.py): the import must run them as
-// PyTorch does, to 1e-5. Also the hand-made hostile files
+// (tools/reference/make_torch_fixtures.py), and small VAEs in the layouts
+// people use (tools/reference/make_vae_fixtures.py): the import must run them
+// as PyTorch does, to 1e-5. Also the hand-made hostile files
 // (tools/reference/make_hostile_pth.py): each is refused, and says why.
 #include <catch2/catch.hpp>
 
@@ -92,7 +93,7 @@ TEST_CASE("the tutorial's whole AutoEncoder, saved from a GPU, imports and runs 
           "[interop][torch]") {
   auto fx = load_fixture(kDir + "expected.bin");
   const ModelFile model = import_ok({"autoencoder.pth"});
-  CHECK(model.kind == ModelKind::autoencoder);
+  CHECK(model.parts == ModelParts::both);
   CHECK(model.model.encoder.spec().sizes == std::vector<int>{784, 256, 128, 64, 2});
   CHECK(model.model.decoder.spec().sizes == std::vector<int>{2, 64, 128, 256, 784});
   CHECK(model.model.encoder.layers.back().act == Activation::tanh);
@@ -106,9 +107,9 @@ TEST_CASE("an encoder and a decoder saved apart make one autoencoder, in either 
   require_forward(import_ok({"encoder.pth", "decoder.pth"}), fx, "inputs", "ae");
   require_forward(import_ok({"decoder.pth", "encoder.pth"}), fx, "inputs", "ae");
   const ModelFile encoder = import_ok({"encoder.pth"});
-  CHECK(encoder.kind == ModelKind::encoder);
+  CHECK(encoder.parts == ModelParts::encoder);
   CHECK(encoder.decoder() == nullptr);
-  CHECK(import_ok({"decoder.pth"}).kind == ModelKind::decoder);
+  CHECK(import_ok({"decoder.pth"}).parts == ModelParts::decoder);
 }
 
 TEST_CASE("a float16 state_dict takes the tutorial's activations and PyTorch's outputs", "[interop][torch]") {
@@ -187,7 +188,7 @@ TEST_CASE("hostile and broken .pth files are refused, each with its reason", "[i
   }
   // The baseline the hostile files were made from is itself fine.
   const ModelFile baseline = import_ok({"hostile/valid_baseline.pth"});
-  CHECK(baseline.kind == ModelKind::encoder);
+  CHECK(baseline.parts == ModelParts::encoder);
 }
 
 // zlib's raw DEFLATE (what `zip` and Python's ZIP_DEFLATED write) of some bytes.
@@ -245,4 +246,218 @@ TEST_CASE("extra records of newer torch.save versions are tolerated", "[interop]
   INFO(error);
   REQUIRE(model_import({{"newer.pth", bytes.data(), bytes.size()}}, {}, &b, &error));
   CHECK(a.model.decoder.layers[1].weight == b.model.decoder.layers[1].weight);
+}
+
+// --- Variational autoencoders (tools/reference/make_vae_fixtures.py) ---------
+
+namespace {
+
+// The same model as far as LatentPad runs it: kind, halves, layers, bit for bit.
+void require_same_vae(const ModelFile& a, const ModelFile& b) {
+  CHECK(a.model.kind == b.model.kind);
+  CHECK(a.parts == b.parts);
+  require_same_model(a, b);
+}
+
+// mu and logvar of the fixture's inputs, and the decoder at mu, against PyTorch's encode() and decode(mu).
+void require_vae_forward(const ModelFile& model, std::map<std::string, FixtureTensor>& fx, const std::string& inputs,
+                         const std::string& prefix) {
+  REQUIRE(model.model.is_vae());
+  const FixtureTensor& x = fx.at(inputs);
+  const int n = static_cast<int>(x.dims[0]), latent = model.model.latent();
+  std::vector<float> mu(n * latent), logvar(n * latent), decoded(n * model.model.decoder.out_size());
+  autoencoder_encode(model.model, x.values.data(), n, mu.data(), logvar.data());
+  mlp_infer(model.model.decoder, mu.data(), n, decoded.data());
+  CHECK(max_diff(mu, fx.at(prefix + ".mu")) < 1e-5);
+  CHECK(max_diff(logvar, fx.at(prefix + ".logvar")) < 1e-5);
+  CHECK(max_diff(decoded, fx.at(prefix + ".decoded")) < 1e-5);
+}
+
+ModelFile round_trip(const ModelFile& model) {
+  const std::vector<uint8_t> bytes = safetensors_encode(model_to_safetensors(model));
+  ModelFile back;
+  std::string error;
+  const bool ok = model_import({{"m.safetensors", bytes.data(), bytes.size()}}, {}, &back, &error);
+  INFO(error);
+  REQUIRE(ok);
+  return back;
+}
+
+std::vector<std::string> names_of(const Safetensors& st) {
+  std::vector<std::string> names;
+  for (const NamedTensor& t : st.tensors) names.push_back(t.name);
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("pytorch/examples' VAE state_dict imports with its activations and runs as PyTorch runs it",
+          "[interop][torch][vae]") {
+  auto fx = load_fixture(kDir + "vae_expected.bin");
+  const ModelFile model = import_ok({"vae_state_dict.pth"});
+  CHECK(model.model.kind == ModelKind::vae);
+  CHECK(model.parts == ModelParts::both);
+  // fc1, then fc21 and fc22 as one layer [mu; logvar]; fc3, fc4.
+  CHECK(model.model.encoder.spec().sizes == std::vector<int>{784, 16, 6});
+  CHECK(model.model.decoder.spec().sizes == std::vector<int>{3, 16, 784});
+  CHECK(model.model.encoder.spec().acts == std::vector<Activation>{Activation::relu, Activation::identity});
+  CHECK(model.model.decoder.spec().acts == std::vector<Activation>{Activation::relu, Activation::sigmoid});
+  CHECK(model.meta.at("activations") == "pytorch/examples' VAE's, relu with a sigmoid output (the file has none)");
+  CHECK(model.meta.at("vae_heads") == "fc21 (mu) and fc22 (logvar)");
+  require_vae_forward(model, fx, "vae.inputs", "vae");
+}
+
+TEST_CASE("a whole pytorch/examples VAE module, its activations in forward(), imports like its state_dict",
+          "[interop][torch][vae]") {
+  auto fx = load_fixture(kDir + "vae_expected.bin");
+  const ModelFile model = import_ok({"vae_module.pth"});
+  CHECK(model.meta.at("source") == "vae_module.pth (torch.save of __main__.VAE)");
+  CHECK(model.model.encoder.spec().sizes == std::vector<int>{784, 8, 4});
+  CHECK(model.model.decoder.layers.back().act == Activation::sigmoid);
+  require_vae_forward(model, fx, "vae.inputs", "small");
+}
+
+TEST_CASE("fc_mu and fc_logvar inside an encoder submodule, as a state_dict and a whole module",
+          "[interop][torch][vae]") {
+  auto fx = load_fixture(kDir + "vae_expected.bin");
+  const ModelFile state = import_ok({"vae_nested_state_dict.pth"});
+  CHECK(state.model.encoder.spec().sizes == std::vector<int>{20, 12, 8, 6});
+  CHECK(state.meta.at("vae_heads") == "encoder.fc_mu (mu) and encoder.fc_logvar (logvar)");
+  require_vae_forward(state, fx, "nested.inputs", "nested");
+  // The module's ReLU and Sigmoid modules give its activations, which are the defaults' here.
+  const ModelFile module = import_ok({"vae_nested_module.pth"});
+  CHECK(module.meta.at("activations") == "from the file");
+  require_vae_forward(module, fx, "nested.inputs", "nested");
+  require_same_vae(state, module);
+}
+
+TEST_CASE("one last encoder layer of twice the code width is a VAE's heads only with --vae-split",
+          "[interop][torch][vae]") {
+  Loaded loaded = load({"vae_split_state_dict.pth"});
+  ModelFile model;
+  std::string error;
+  CHECK_FALSE(model_import(loaded.files, {}, &model, &error));
+  CHECK(error == "cannot use vae_split_state_dict.pth: its layer encoder.4 gives 6 values, but the next, decoder.0, "
+                 "takes 3: if encoder.4 is a VAE's mu and logvar heads in one layer (mu's rows first), pass --vae-split");
+  ImportOptions split;
+  split.vae_split = true;
+  const ModelFile imported = import_ok({"vae_split_state_dict.pth"}, split);
+  CHECK(imported.meta.at("vae_heads") == "encoder.4 split in halves, mu then logvar (--vae-split)");
+  // The same weights as the nested model, whose heads were saved apart.
+  require_same_vae(imported, import_ok({"vae_nested_state_dict.pth"}));
+  // The tutorial's autoencoder has no such layer.
+  Loaded ae = load({"autoencoder.pth"});
+  CHECK_FALSE(model_import(ae.files, split, &model, &error));
+  CHECK_THAT(error, Catch::StartsWith("cannot use autoencoder.pth: --vae-split finds no layer twice as wide"));
+}
+
+TEST_CASE("heads under names LatentPad does not know are named in the refusal, and --vae-heads takes them",
+          "[interop][torch][vae]") {
+  CHECK(import_error("vae_unknown_heads.pth") ==
+        "cannot use vae_unknown_heads.pth: two layers read the same input (z_mean and z_log_var, 8 -> 3 each): this "
+        "looks like a VAE's heads, but their names are not ones LatentPad knows: pass --vae-heads z_mean,z_log_var "
+        "(the mean's layer first)");
+  ImportOptions heads;
+  heads.vae_heads = {"z_mean", "z_log_var"};
+  const ModelFile model = import_ok({"vae_unknown_heads.pth"}, heads);
+  require_same_vae(model, import_ok({"vae_nested_state_dict.pth"}));
+  // Given the other way round, mu and logvar swap.
+  heads.vae_heads = {"z_log_var", "z_mean"};
+  const ModelFile swapped = import_ok({"vae_unknown_heads.pth"}, heads);
+  CHECK(swapped.model.encoder.layers.back().weight.topRows(3) == model.model.encoder.layers.back().weight.bottomRows(3));
+  // A name the file does not hold.
+  Loaded loaded = load({"vae_unknown_heads.pth"});
+  ModelFile out;
+  std::string error;
+  heads.vae_heads = {"z_mean", "z_logvar"};
+  CHECK_FALSE(model_import(loaded.files, heads, &out, &error));
+  CHECK(error == "cannot use vae_unknown_heads.pth: --vae-heads names z_mean and z_logvar, but it holds only z_mean");
+  heads.vae_heads = {"mean", "logvar"};
+  CHECK_FALSE(model_import(loaded.files, heads, &out, &error));
+  CHECK_THAT(error, Catch::StartsWith("cannot use vae_unknown_heads.pth: --vae-heads names mean and logvar, which it "
+                                      "does not hold; its layers are enc.0 (20 -> 12), enc.2 (12 -> 8), z_mean"));
+}
+
+TEST_CASE("--activations sets a VAE's activations, its heads counting as one linear layer", "[interop][torch][vae]") {
+  ImportOptions tanh;
+  REQUIRE(activation_list_parse("tanh,identity,tanh,sigmoid", &tanh.activations));
+  const ModelFile model = import_ok({"vae_state_dict.pth"}, tanh);
+  CHECK(model.model.encoder.spec().acts == std::vector<Activation>{Activation::tanh, Activation::identity});
+  CHECK(model.model.decoder.layers[0].act == Activation::tanh);
+  CHECK(model.meta.at("activations") == "from --activations");
+  Loaded loaded = load({"vae_state_dict.pth"});
+  ModelFile out;
+  std::string error;
+  ImportOptions five;
+  REQUIRE(activation_list_parse("relu,identity,identity,relu,sigmoid", &five.activations));
+  CHECK_FALSE(model_import(loaded.files, five, &out, &error));
+  CHECK(error == "--activations lists 5 activations, but the Linear layers number 4 (the VAE's mu and logvar heads "
+                 "count as one)");
+  ImportOptions relu_heads;
+  REQUIRE(activation_list_parse("relu,relu,relu,sigmoid", &relu_heads.activations));
+  CHECK_FALSE(model_import(loaded.files, relu_heads, &out, &error));
+  CHECK_THAT(error, Catch::Contains("mu and logvar heads must be linear, not relu"));
+}
+
+TEST_CASE("a VAE exports under pytorch/examples' names when it has that shape, and comes back bit for bit",
+          "[interop][safetensors][vae]") {
+  const ModelFile model = import_ok({"vae_state_dict.pth"});
+  REQUIRE(export_names(model) == ExportNames::vae_examples);
+  CHECK(examples_activations(model));
+  const Safetensors st = model_to_safetensors(model);
+  CHECK(names_of(st) == std::vector<std::string>{"fc1.weight", "fc1.bias", "fc21.weight", "fc21.bias", "fc22.weight",
+                                                 "fc22.bias", "fc3.weight", "fc3.bias", "fc4.weight", "fc4.bias"});
+  CHECK(st.tensors[2].shape == std::vector<int64_t>{3, 16});
+  CHECK(st.tensors[5].shape == std::vector<int64_t>{3});
+  // fc22 is the heads' rows 3..5 (logvar), as it was in the file.
+  CHECK(st.tensors[4].values[1 * 16 + 2] == model.model.encoder.layers[1].weight(3 + 1, 2));
+  CHECK(st.metadata.at("latentpad.model_kind") == "variational autoencoder");
+  CHECK(st.metadata.at("latentpad.activations") == "relu,identity,relu,sigmoid");
+  require_same_vae(model, round_trip(model));
+  // With other activations the names stay, and the metadata keeps the activations.
+  ImportOptions tanh;
+  REQUIRE(activation_list_parse("tanh,identity,tanh,sigmoid", &tanh.activations));
+  const ModelFile other = import_ok({"vae_state_dict.pth"}, tanh);
+  CHECK(export_names(other) == ExportNames::vae_examples);
+  CHECK_FALSE(examples_activations(other));
+  require_same_vae(other, round_trip(other));
+}
+
+TEST_CASE("any other VAE exports as encoder.N, mu, logvar, decoder.N, and comes back bit for bit",
+          "[interop][safetensors][vae]") {
+  const ModelFile model = import_ok({"vae_nested_module.pth"});
+  REQUIRE(export_names(model) == ExportNames::vae);
+  CHECK(names_of(model_to_safetensors(model)) ==
+        std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
+                                 "mu.weight", "mu.bias", "logvar.weight", "logvar.bias", "decoder.0.weight",
+                                 "decoder.0.bias", "decoder.2.weight", "decoder.2.bias"});
+  require_same_vae(model, round_trip(model));
+  // One half alone, each way.
+  ModelFile encoder = model, decoder = model;
+  encoder.parts = ModelParts::encoder;
+  encoder.model.decoder = Mlp();
+  decoder.parts = ModelParts::decoder;
+  decoder.model.encoder = Mlp();
+  CHECK(names_of(model_to_safetensors(encoder)).back() == "logvar.bias");
+  CHECK(names_of(model_to_safetensors(decoder)).front() == "decoder.0.weight");
+  require_same_vae(encoder, round_trip(encoder));
+  require_same_vae(decoder, round_trip(decoder));  // a VAE's by the metadata alone
+  // The halves, saved apart, make the VAE again, in either order.
+  const auto a = safetensors_encode(model_to_safetensors(encoder)), b = safetensors_encode(model_to_safetensors(decoder));
+  for (bool swap : {false, true}) {
+    std::vector<ImportFile> files = {{"enc.safetensors", a.data(), a.size()}, {"dec.safetensors", b.data(), b.size()}};
+    if (swap) std::swap(files[0], files[1]);
+    ModelFile both;
+    std::string error;
+    const bool ok = model_import(files, {}, &both, &error);
+    INFO(error);
+    REQUIRE(ok);
+    require_same_vae(model, both);
+  }
+}
+
+TEST_CASE("an autoencoder's export is what it always was", "[interop][safetensors][vae]") {
+  const ModelFile model = import_ok({"autoencoder.pth"});
+  CHECK(export_names(model) == ExportNames::tutorial);
+  CHECK(model_to_safetensors(model).metadata.count("latentpad.model_kind") == 0);
 }

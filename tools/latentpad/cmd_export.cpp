@@ -1,5 +1,6 @@
 // latentpad export: a model for PyTorch (safetensors with the tutorial's
-// parameter names) or one half of it as its own .lpad file.
+// parameter names, or pytorch/examples' for a VAE of its shape) or one half of
+// it as its own .lpad file.
 #include <cstdio>
 #include <memory>
 
@@ -35,8 +36,8 @@ void run_export(const ExportOptions& o) {
   if (!o.part.empty()) {
     const bool encoder = o.part == "encoder";
     if (!(encoder ? file.encoder() : file.decoder()))
-      throw Error(path + " holds only the " + model_kind_name(file.kind) + "; it has no " + o.part);
-    file.kind = encoder ? ModelKind::encoder : ModelKind::decoder;
+      throw Error(path + " holds only the " + model_parts_name(file.parts) + "; it has no " + o.part);
+    file.parts = encoder ? ModelParts::encoder : ModelParts::decoder;
     (encoder ? file.model.decoder : file.model.encoder) = Mlp();
     file.optimizer.reset();  // a half is no training checkpoint
     file.meta["exported_part"] = o.part + " of " + path;
@@ -45,8 +46,28 @@ void run_export(const ExportOptions& o) {
   const std::vector<uint8_t> bytes =
       format == "safetensors" ? safetensors_encode(model_to_safetensors(file)) : model_file_encode(file);
   if (!write_file_atomic(o.out, bytes, &error)) throw Error(error);
-  std::printf("wrote %s: the %s of %s as %s (%zu bytes)\n", o.out.c_str(), model_kind_name(file.kind), path.c_str(),
+  const std::string what = !file.model.is_vae()              ? model_parts_name(file.parts)
+                           : file.parts == ModelParts::both ? model_kind_name(file.model.kind)
+                           : std::string("VAE ") + model_parts_name(file.parts);
+  std::printf("wrote %s: the %s of %s as %s (%zu bytes)\n", o.out.c_str(), what.c_str(), path.c_str(),
               format.c_str(), bytes.size());
+  if (format != "safetensors") return;
+  // Say which PyTorch module the names fit (an autoencoder's are the tutorial's, as always).
+  switch (export_names(file)) {
+    case ExportNames::tutorial: break;
+    case ExportNames::vae_examples:
+      std::printf("names: pytorch/examples' VAE (fc1, fc21 mu, fc22 logvar, fc3, fc4)\n");
+      if (!examples_activations(file))
+        std::printf("note: its activations are not that VAE's (relu, relu, sigmoid output): its forward() would "
+                    "run it differently; they are listed in the file's metadata\n");
+      break;
+    case ExportNames::vae:
+      std::printf("names: %s\n", file.parts == ModelParts::decoder ? "decoder.N (an nn.Sequential)"
+                                 : file.parts == ModelParts::encoder
+                                     ? "encoder.N (an nn.Sequential trunk), mu, logvar"
+                                     : "encoder.N (an nn.Sequential trunk), mu, logvar, decoder.N (an nn.Sequential)");
+      break;
+  }
 }
 
 }  // namespace
