@@ -60,9 +60,9 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
   }
   g_app->error.clear();
   const lp::Mlp* encoder = data.model.encoder();
-  if (encoder && encoder->in_size() == lp::web::kPixels && encoder->out_size() == 2 && data.image_count > 0) {
+  if (encoder && encoder->in_size() == lp::web::kPixels && data.model.model.latent() == 2 && data.image_count > 0) {
     data.codes.resize(2 * static_cast<size_t>(data.image_count));
-    lp::mlp_infer(*encoder, data.images.data(), data.image_count, data.codes.data());
+    lp::autoencoder_encode(data.model.model, data.images.data(), data.image_count, data.codes.data());
     data.labels.resize(data.image_count);
     g_app->status = std::string("Loaded ") + file_name + "; the scatter shows its codes of the first " +
                     std::to_string(data.image_count) + " test images";

@@ -38,7 +38,7 @@ const lp::Mlp* loaded_decoder() { return g_loaded ? g_model.decoder() : nullptr;
 // Floats per code and per image: from the decoder, or the encoder of an
 // encoder-only file; 0 before a model is loaded.
 EMSCRIPTEN_KEEPALIVE int lpm_code_size() {
-  return loaded_decoder() ? loaded_decoder()->in_size() : loaded_encoder() ? loaded_encoder()->out_size() : 0;
+  return g_loaded ? g_model.model.latent() : 0;
 }
 EMSCRIPTEN_KEEPALIVE int lpm_image_size() {
   return loaded_decoder() ? loaded_decoder()->out_size() : loaded_encoder() ? loaded_encoder()->in_size() : 0;
@@ -49,7 +49,7 @@ EMSCRIPTEN_KEEPALIVE int lpm_image_size() {
 EMSCRIPTEN_KEEPALIVE int lpm_encode(const float* images, int n, float* codes) {
   if (!loaded_encoder()) return g_error = g_loaded ? "this model file has no encoder" : "no model is loaded", 0;
   if (n < 0) return 0;
-  lp::mlp_infer(*loaded_encoder(), images, n, codes);
+  lp::autoencoder_encode(g_model.model, images, n, codes);  // a VAE's mu
   return 1;
 }
 

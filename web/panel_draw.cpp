@@ -58,13 +58,13 @@ void analyse(AppState& s) {
   d.canvas_texture.upload_gray(d.canvas.data(), kCanvas, kCanvas);
   d.input_texture.upload_gray(d.input.data(), kImageSide, kImageSide);
   const Mlp* encoder = s.data.model.encoder();
-  if (!d.has_ink || !encoder || encoder->in_size() != kPixels || encoder->out_size() != 2) {
+  if (!d.has_ink || !encoder || encoder->in_size() != kPixels || s.data.model.model.latent() != 2) {
     std::fill(std::begin(d.nearest), std::end(d.nearest), -1);
     d.recon.assign(kPixels, 0.0f);
     d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
     return;
   }
-  mlp_infer(*encoder, d.input.data(), 1, d.code);
+  autoencoder_encode(s.data.model.model, d.input.data(), 1, d.code);
   const Eigen::Map<const Eigen::MatrixXf> input(d.input.data(), kPixels, 1);
   const Eigen::MatrixXf recon = reconstruct(s.data.model.model, input);
   d.recon.assign(recon.data(), recon.data() + recon.size());
@@ -233,8 +233,8 @@ EMSCRIPTEN_KEEPALIVE const char* lp_drawing_info(int k) {
 // Returns 0 without a suitable encoder.
 EMSCRIPTEN_KEEPALIVE int lp_encode(const float* pixels, float* code) {
   const lp::Mlp* encoder = g_app->data.model.encoder();
-  if (!encoder || encoder->in_size() != lp::web::kPixels || encoder->out_size() != 2) return 0;
-  lp::mlp_infer(*encoder, pixels, 1, code);
+  if (!encoder || encoder->in_size() != lp::web::kPixels || g_app->data.model.model.latent() != 2) return 0;
+  lp::autoencoder_encode(g_app->data.model.model, pixels, 1, code);
   return 1;
 }
 

@@ -26,7 +26,7 @@ bool endpoint(AppState& s, int e, float code[2], std::vector<float>& image) {
       const int i = std::clamp(w.test_index[e], 0, s.data.image_count - 1);
       const float* pixels = &s.data.images[static_cast<size_t>(i) * kPixels];
       image.assign(pixels, pixels + kPixels);
-      mlp_infer(*encoder, pixels, 1, code);
+      autoencoder_encode(s.data.model.model, pixels, 1, code);
       return true;
     }
     case 1:  // the drawing

@@ -262,7 +262,7 @@ void panels_update(AppState& s) {
   if (s.recon_dirty && s.data.image_count > 0 && s.data.model.encoder()) {
     const float* image = &s.data.images[static_cast<size_t>(s.recon_index) * kPixels];
     const Eigen::Map<const Eigen::MatrixXf> column(image, kPixels, 1);
-    mlp_infer(*s.data.model.encoder(), image, 1, s.recon_code);
+    autoencoder_encode(s.data.model.model, image, 1, s.recon_code);
     const Eigen::MatrixXf recon = reconstruct(s.data.model.model, column);
     s.recon_mse = reconstruction_errors(s.data.model.model, column)(0);
     s.original_texture.upload_gray(image, kImageSide, kImageSide);
