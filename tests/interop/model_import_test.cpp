@@ -246,7 +246,7 @@ TEST_CASE("VAEs with a deeper or no trunk, and one half alone, come back from th
   CHECK(export_names(small_vae({})) == ExportNames::vae);
 }
 
-TEST_CASE("--vae-heads and --vae-split say what they did not find", "[interop][import][vae]") {
+TEST_CASE("the flags --vae-heads and --vae-split say what they did not find", "[interop][import][vae]") {
   const ModelFile ae = small_model();
   const auto bytes = safetensors_encode(model_to_safetensors(ae));
   ModelFile out;

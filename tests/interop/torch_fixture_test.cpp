@@ -378,7 +378,7 @@ TEST_CASE("heads under names LatentPad does not know are named in the refusal, a
                                       "does not hold; its layers are enc.0 (20 -> 12), enc.2 (12 -> 8), z_mean"));
 }
 
-TEST_CASE("--activations sets a VAE's activations, its heads counting as one linear layer", "[interop][torch][vae]") {
+TEST_CASE("the flag --activations sets a VAE's activations, its heads counting as one linear layer", "[interop][torch][vae]") {
   ImportOptions tanh;
   REQUIRE(activation_list_parse("tanh,identity,tanh,sigmoid", &tanh.activations));
   const ModelFile model = import_ok({"vae_state_dict.pth"}, tanh);
