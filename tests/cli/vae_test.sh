@@ -63,6 +63,28 @@ expect_ok prior "$latentpad" generate --weights "$vae" --prior 12 --out "$work/o
 expect_ok prior-ae "$latentpad" train --data "$data" --epochs 1 --hidden 16 --out "$work/out/ae.lpad"
 expect_ok prior-of-an-autoencoder "$latentpad" generate --weights "$work/out/ae.lpad" --prior 4 --out "$work/out/p.png"
 
+# Every analysis reads a 2-D VAE through mu; a denoising VAE trains and denoises.
+vae2=$work/out/vae2.lpad
+expect_ok train-2d "$latentpad" train --data "$data" --model vae --epochs 1 --batch 50 --hidden 16 --out "$vae2"
+out=$work/fig && mkdir -p "$out"
+expect_ok reconstruct "$latentpad" reconstruct --data "$data" --weights "$vae2" --n 6 --out "$out/r.png"
+expect_ok embed "$latentpad" embed --data "$data" --weights "$vae2" --out "$out/e.png" --csv "$out/e.csv"
+run_setup "encode the 2-D VAE" "$latentpad" encode --data "$data" --weights "$vae2" >"$out/codes.csv"
+# embed's CSV holds the codes encode prints: mu, to the printed digits.
+paste -d, <(tail -n +2 "$out/e.csv" | cut -d, -f1,2) <(tail -n +2 "$out/codes.csv" | cut -d, -f3,4) |
+  awk -F, '{ if (($1 - $3) > 1e-5 || ($3 - $1) > 1e-5 || ($2 - $4) > 1e-5 || ($4 - $2) > 1e-5) bad = 1 } END { exit bad }' &&
+  pass || fail "embed's codes are not encode's mu"
+expect_ok grid "$latentpad" generate --weights "$vae2" --grid 3 --out "$out/g.png"
+expect_ok interpolate "$latentpad" interpolate --data "$data" --weights "$vae2" --from test:0 --to test:1 --steps 4 --out "$out/i.png"
+expect_ok probe "$latentpad" probe --data "$data" --weights "$vae2" --epochs 1
+grep -q '^features: code layer, 2 dimensions' "$work/stdout" && pass || fail "probe: the VAE's code is not its 2-D mu"
+expect_ok finetune "$latentpad" finetune --data "$data" --weights "$vae2" --labels 20 --seeds 1 --epochs 2
+expect_ok anomaly "$latentpad" anomaly --data "$data" --outlier-data "$data" --weights "$vae2" --out "$out/a.png"
+expect_ok train-denoising "$latentpad" train --data "$data" --model vae --epochs 1 --batch 50 --hidden 16 --latent 4 \
+  --noise gaussian:0.3 --out "$out/dn.lpad"
+expect_ok denoise "$latentpad" denoise --data "$data" --weights "$out/dn.lpad" --noise gaussian:0.3 --n 4 --out "$out/d.png"
+for f in r e g i a d; do [ -s "$out/$f.png" ] && pass || fail "no figure $f.png"; done
+
 # Bad input.
 bad=("$latentpad" train --data "$data" --out "$work/out/bad.lpad")
 expect_usage beta-negative "^latentpad: error: --beta must be a finite number >= 0$" "${bad[@]}" --model vae --beta -1
