@@ -157,25 +157,99 @@ bool idx_load(const std::string& path, IdxArray* out, std::string* error) {
   return true;
 }
 
-bool dataset_load(const std::string& dir, Split split, Dataset* out, std::string* error) {
-  const std::string prefix = dir + "/" + (split == Split::train ? "train" : "t10k");
-  auto find = [&](const std::string& stem, std::string* path) {
+namespace {
+
+bool is_directory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The last component of a path without trailing slashes ("a/b/" -> "b").
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The torchvision folders of the data sets that share the MNIST file names.
+constexpr const char* kTorchvisionFolders[] = {"MNIST", "FashionMNIST"};
+
+// The first of `names` that exists in `dir`, each plain or with ".gz".
+bool find_file(const std::string& dir, const std::vector<std::string>& names, std::string* path) {
+  for (const std::string& name : names)
     for (const char* suffix : {"", ".gz"}) {
-      if (file_exists(stem + suffix)) {
-        *path = stem + suffix;
+      const std::string candidate = dir + "/" + name + suffix;
+      if (file_exists(candidate)) {
+        *path = candidate;
         return true;
       }
     }
-    return fail(error, "missing " + stem + " (or .gz); run tools/demo or tools/test once to fetch the data, "
-                       "or pass --data DIR");
-  };
-  std::string images_path, labels_path;
-  if (!find(prefix + "-images-idx3-ubyte", &images_path) || !find(prefix + "-labels-idx1-ubyte", &labels_path))
-    return false;
+  return false;
+}
+
+}  // namespace
+
+bool dataset_find(const std::string& dir, const std::string& folder, Split split, DatasetFiles* out,
+                  std::string* error) {
+  *out = DatasetFiles{};
+  std::string root = dir.empty() ? "." : dir;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  const std::string prefix = split == Split::train ? "train" : "t10k";
+  // The names the original site uses, then the ones Windows tools and 7-Zip give them.
+  const std::vector<std::string> images_names = {prefix + "-images-idx3-ubyte", prefix + "-images.idx3-ubyte"};
+  const std::vector<std::string> labels_names = {prefix + "-labels-idx1-ubyte", prefix + "-labels.idx1-ubyte"};
+  const std::string wanted = images_names[0] + ", " + labels_names[0] + " (or " + images_names[1] + ", " +
+                             labels_names[1] + "; plain or .gz)";
+
+  // ./dataset/FashionMNIST (or its raw/) when another data set was asked for.
+  const std::string own = base_name(root) == "raw" && root.size() > 3 ? root.substr(0, root.size() - 4) : root;
+  for (const char* other : kTorchvisionFolders)
+    if (base_name(own) == other && folder != other) {
+      out->other = other;
+      return fail(error, dir + " is the " + other + " folder, not " + folder + "'s");
+    }
+  if (!is_directory(root)) return fail(error, "missing " + wanted + ": there is no folder " + dir);
+
+  const std::vector<std::string> candidates = {root, root + "/raw", root + "/" + folder + "/raw", root + "/" + folder};
+  for (const std::string& candidate : candidates) {
+    if (!is_directory(candidate)) continue;
+    const bool has_images = find_file(candidate, images_names, &out->images);
+    const bool has_labels = find_file(candidate, labels_names, &out->labels);
+    if (has_images && has_labels) {
+      out->dir = candidate;
+      return true;
+    }
+    if (has_images || has_labels) {
+      const std::vector<std::string>& missing = has_images ? labels_names : images_names;
+      const std::string found = has_images ? out->images : out->labels;
+      out->images.clear();
+      out->labels.clear();
+      return fail(error, "missing " + candidate + "/" + missing[0] + " (or " + missing[1] + "; plain or .gz) next to " +
+                             found);
+    }
+  }
+  if (!is_directory(root + "/" + folder))
+    for (const char* other : kTorchvisionFolders)
+      if (folder != other && is_directory(root + "/" + other)) {
+        out->other = other;
+        return fail(error, dir + " holds " + other + "/ but not " + folder + "/");
+      }
+  std::string where;
+  for (size_t i = 0; i < candidates.size(); ++i)
+    where += (i == 0 ? "" : i + 1 == candidates.size() ? " or " : ", ") + candidates[i];
+  return fail(error, "missing " + wanted + " in " + where);
+}
+
+bool dataset_load(const DatasetFiles& files, Dataset* out, std::string* error) {
   IdxArray images, labels;
-  if (!idx_load(images_path, &images, error) || !idx_load(labels_path, &labels, error)) return false;
-  if (!dataset_from_idx(std::move(images), std::move(labels), out, error)) return fail(error, dir + ": " + *error);
+  if (!idx_load(files.images, &images, error) || !idx_load(files.labels, &labels, error)) return false;
+  if (!dataset_from_idx(std::move(images), std::move(labels), out, error))
+    return fail(error, files.dir + ": " + *error);
   return true;
+}
+
+bool dataset_load(const std::string& dir, Split split, Dataset* out, std::string* error, const std::string& folder) {
+  DatasetFiles files;
+  return dataset_find(dir, folder, split, &files, error) && dataset_load(files, out, error);
 }
 
 bool model_file_load(const std::string& path, ModelFile* out, std::string* error) {

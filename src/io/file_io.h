@@ -37,8 +37,32 @@ bool make_directories(const std::string& path, std::string* error);
 bool idx_load(const std::string& path, IdxArray* out, std::string* error);
 
 enum class Split { train, test };
-// Loads "<dir>/{train,t10k}-{images-idx3,labels-idx1}-ubyte", each plain or with ".gz".
-bool dataset_load(const std::string& dir, Split split, Dataset* out, std::string* error);
+
+// The two IDX files of one split of a data set, as dataset_find found them.
+struct DatasetFiles {
+  std::string dir;             // the folder that holds them
+  std::string images, labels;  // their paths
+  // On failure: the data set folder ("FashionMNIST") that `dir` is or holds
+  // instead of the one asked for, so that a caller can name the right option.
+  std::string other;
+};
+
+// Finds the images and labels of `split` ("train"/"t10k") under `dir`, which may be
+//   - a folder holding the files themselves (data/mnist),
+//   - a torchvision root, as datasets.MNIST('./dataset') leaves it: <dir>/<folder>/raw/,
+//   - that <folder> (./dataset/MNIST), or <dir>/raw;
+// `folder` is the data set's torchvision folder name: "MNIST" or "FashionMNIST".
+// Each file may be named "train-images-idx3-ubyte" or, as Windows tools and
+// 7-Zip unpack it, "train-images.idx3-ubyte"; each plain or with ".gz".
+// On failure, one line: the names and folders it looked in; or that `dir` is
+// or holds the other data set's folder only (and out->other names it).
+bool dataset_find(const std::string& dir, const std::string& folder, Split split, DatasetFiles* out,
+                  std::string* error);
+// Loads the two files dataset_find found.
+bool dataset_load(const DatasetFiles& files, Dataset* out, std::string* error);
+// dataset_find, then load.
+bool dataset_load(const std::string& dir, Split split, Dataset* out, std::string* error,
+                  const std::string& folder = "MNIST");
 
 bool model_file_load(const std::string& path, ModelFile* out, std::string* error);
 bool model_file_save(const std::string& path, const ModelFile& file, std::string* error);

@@ -28,6 +28,34 @@ for f in tiny.lpad tiny.csv tiny.ckpt; do [ -s "$work/out/$f" ] && pass || fail 
 [ "$(wc -l <"$work/out/tiny.csv")" -eq 3 ] && pass || fail "csv rows"
 expect_ok eval "$latentpad" eval --data "$data" --weights "$model"
 tail -1 "$work/stdout" | grep -qE '^test_mse 0\.[0-9]{6}$' && pass || fail "eval last line: $(tail -1 "$work/stdout")"
+cp "$work/stdout" "$work/eval-flat.txt"
+# torchvision's download folder, as datasets.MNIST('./dataset', download=True) leaves it,
+# with the dotted names Windows tools and 7-Zip give the files: the root, MNIST/ and raw/ all work.
+tv=$work/dataset/MNIST/raw && mkdir -p "$tv"
+for f in "$data"/*; do b=${f##*/}; cp "$f" "$tv/${b/-idx/.idx}"; done
+[ -e "$tv/t10k-images.idx3-ubyte.gz" ] && [ -e "$tv/train-labels.idx1-ubyte" ] && pass || fail "setup: dotted names"
+for given in dataset dataset/MNIST dataset/MNIST/raw; do
+  expect_ok "torchvision-$given" "$latentpad" eval --data "$work/$given" --weights "$model"
+  cmp -s "$work/stdout" "$work/eval-flat.txt" && pass || fail "torchvision-$given: eval differs from the flat folder's"
+done
+mkdir -p "$work/fashion-only/FashionMNIST" && cp -r "$tv" "$work/fashion-only/FashionMNIST/"
+expect_error torchvision-other-only "^latentpad: error: .*/fashion-only holds FashionMNIST/ but not MNIST/; pass --dataset fashion$" \
+  "$latentpad" eval --data "$work/fashion-only" --weights "$model"
+expect_ok torchvision-fashion "$latentpad" eval --dataset fashion --data "$work/fashion-only" --weights "$model"
+cmp -s "$work/stdout" "$work/eval-flat.txt" && pass || fail "torchvision-fashion: eval differs from the flat folder's"
+expect_error torchvision-wrong-folder "FashionMNIST folder, not MNIST's; pass --dataset fashion$" \
+  "$latentpad" eval --data "$work/fashion-only/FashionMNIST" --weights "$model"
+mkdir -p "$work/empty"
+expect_error nothing-found "^latentpad: error: missing t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte \(or t10k-images\.idx3-ubyte, t10k-labels\.idx1-ubyte; plain or \.gz\) in .*/empty, .*/empty/raw, .*/empty/MNIST/raw or .*/empty/MNIST$" \
+  "$latentpad" eval --data "$work/empty" --weights "$model"
+expect_error default-data-hint "there is no folder .*/nowhere/mnist; run tools/demo or tools/test once to fetch the data" \
+  env LATENTPAD_DATA="$work/nowhere" "$latentpad" eval --weights "$model"
+mkdir -p "$work/site"
+expect_ok site-data-torchvision "$latentpad" site-data --data "$work/dataset" --weights "$model" --images 5 \
+  --training mnist --out "$work/site"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  cmp -s <(gzip -dc "$work/site/train/mnist/$f.gz") <(gzip -dc -f "$data/$f"*) && pass || fail "site-data: $f.gz differs"
+done
 expect_ok info "$latentpad" info --weights "$model"
 grep -q 'encoder  784 -> 16 tanh -> 8 tanh -> 2 tanh' "$work/stdout" && pass || fail "info architecture"
 grep -q 'meta     epochs_done = 2' "$work/stdout" && pass || fail "info metadata"
@@ -54,7 +82,7 @@ expect_usage epochs "--epochs must be" "$latentpad" train --data "$data" --epoch
 expect_usage lr "--lr must be" "$latentpad" train --data "$data" --lr -1 --out "$work/out/x.lpad"
 expect_usage hidden "--hidden" "$latentpad" train --data "$data" --hidden 16,x --out "$work/out/x.lpad"
 expect_usage dataset "dataset" "$latentpad" eval --dataset cifar
-expect_error no-data "missing .*t10k-images-idx3-ubyte" "$latentpad" eval --data "$work/nowhere" --weights "$model"
+expect_error no-data "missing t10k-images-idx3-ubyte.*: there is no folder .*/nowhere$" "$latentpad" eval --data "$work/nowhere" --weights "$model"
 expect_usage z-nan "--z: 'nan' is not a finite number" "$latentpad" decode --z nan,0 --weights "$model"
 expect_usage z-count "--z: expected 2" "$latentpad" decode --z 1 --weights "$model"
 expect_error missing-weights "No such file" "$latentpad" eval --data "$data" --weights "$work/none.lpad"

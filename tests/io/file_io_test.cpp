@@ -116,6 +116,119 @@ TEST_CASE("dataset_load reads plain and gzipped IDX splits", "[file_io]") {
   CHECK_THAT(error, Catch::Contains("train-images-idx3-ubyte.gz"));
 }
 
+namespace {
+
+// A split of n images as IDX files named `images` and `labels` in `dir`
+// (created with its parents); a ".gz" name is written gzipped.
+void write_split(const std::string& dir, const std::string& images, const std::string& labels, uint32_t n) {
+  std::string error;
+  REQUIRE(make_directories(dir, &error));
+  IdxArray l;
+  l.dims = {n};
+  for (uint32_t i = 0; i < n; ++i) l.values.push_back(static_cast<uint8_t>(i % 10));
+  auto pack = [](const std::string& name, std::vector<uint8_t> bytes) {
+    return name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0 ? gzip(bytes) : bytes;
+  };
+  write(dir + "/" + images, pack(images, idx_encode(make_images(n))));
+  write(dir + "/" + labels, pack(labels, idx_encode(l)));
+}
+
+void write_test_split(const std::string& dir, uint32_t n) {
+  write_split(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", n);
+}
+
+}  // namespace
+
+TEST_CASE("dataset_find takes a torchvision root, its MNIST folder and the raw folder", "[file_io]") {
+  TempDir dir;
+  write_test_split(dir / "dataset/MNIST/raw", 5);
+  DatasetFiles files;
+  std::string error;
+  for (const std::string given : {"dataset", "dataset/", "dataset/MNIST", "dataset/MNIST/raw", "dataset/MNIST/raw/"}) {
+    INFO(given);
+    REQUIRE(dataset_find(dir / given, "MNIST", Split::test, &files, &error));
+    CHECK(files.dir == dir / "dataset/MNIST/raw");
+    CHECK(files.images == dir / "dataset/MNIST/raw/t10k-images-idx3-ubyte");
+    CHECK(files.labels == dir / "dataset/MNIST/raw/t10k-labels-idx1-ubyte");
+  }
+  Dataset data;
+  REQUIRE(dataset_load(dir / "dataset", Split::test, &data, &error));
+  CHECK(data.size() == 5);
+  // A folder with the files in it, as data/mnist: found where it always was.
+  write_test_split(dir / "flat", 4);
+  REQUIRE(dataset_find(dir / "flat", "MNIST", Split::test, &files, &error));
+  CHECK(files.dir == dir / "flat");
+}
+
+TEST_CASE("dataset_find picks the data set's own torchvision folder", "[file_io]") {
+  TempDir dir;
+  write_test_split(dir / "dataset/MNIST/raw", 5);
+  write_test_split(dir / "dataset/FashionMNIST/raw", 7);
+  Dataset data;
+  std::string error;
+  REQUIRE(dataset_load(dir / "dataset", Split::test, &data, &error, "FashionMNIST"));
+  CHECK(data.size() == 7);
+  REQUIRE(dataset_load(dir / "dataset", Split::test, &data, &error, "MNIST"));
+  CHECK(data.size() == 5);
+  REQUIRE(dataset_load(dir / "dataset/FashionMNIST", Split::test, &data, &error, "FashionMNIST"));
+  CHECK(data.size() == 7);
+}
+
+TEST_CASE("dataset_find finds the dotted names Windows tools and 7-Zip unpack, plain or gzipped", "[file_io]") {
+  TempDir dir;
+  write_split(dir / "dataset/MNIST/raw", "train-images.idx3-ubyte", "train-labels.idx1-ubyte.gz", 6);
+  DatasetFiles files;
+  std::string error;
+  REQUIRE(dataset_find(dir / "dataset", "MNIST", Split::train, &files, &error));
+  CHECK(files.images == dir / "dataset/MNIST/raw/train-images.idx3-ubyte");
+  CHECK(files.labels == dir / "dataset/MNIST/raw/train-labels.idx1-ubyte.gz");
+  Dataset data;
+  REQUIRE(dataset_load(files, &data, &error));
+  CHECK(data.size() == 6);
+  CHECK(data.labels[3] == 3);
+  write_split(dir / "gz", "train-images.idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 2);
+  REQUIRE(dataset_load(dir / "gz", Split::train, &data, &error));
+  CHECK(data.size() == 2);
+}
+
+TEST_CASE("dataset_find says when a folder holds the other data set only", "[file_io]") {
+  TempDir dir;
+  write_test_split(dir / "dataset/FashionMNIST/raw", 3);
+  DatasetFiles files;
+  std::string error;
+  CHECK_FALSE(dataset_find(dir / "dataset", "MNIST", Split::test, &files, &error));
+  CHECK(error == dir / "dataset holds FashionMNIST/ but not MNIST/");
+  CHECK(files.other == "FashionMNIST");
+  // Pointed at the other data set's own folder (or its raw/): refused, not loaded as MNIST.
+  for (const std::string given : {"dataset/FashionMNIST", "dataset/FashionMNIST/raw"}) {
+    INFO(given);
+    CHECK_FALSE(dataset_find(dir / given, "MNIST", Split::test, &files, &error));
+    CHECK(error == dir / given + " is the FashionMNIST folder, not MNIST's");
+    CHECK(files.other == "FashionMNIST");
+  }
+}
+
+TEST_CASE("dataset_find lists the names and folders it looked in when nothing is there", "[file_io]") {
+  TempDir dir;
+  std::string error;
+  DatasetFiles files;
+  REQUIRE(make_directories(dir / "dataset", &error));
+  CHECK_FALSE(dataset_find(dir / "dataset", "MNIST", Split::test, &files, &error));
+  const std::string d = dir / "dataset";
+  CHECK(error == "missing t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or t10k-images.idx3-ubyte, "
+                 "t10k-labels.idx1-ubyte; plain or .gz) in " +
+                     d + ", " + d + "/raw, " + d + "/MNIST/raw or " + d + "/MNIST");
+  CHECK(files.other.empty());
+  CHECK_FALSE(dataset_find(dir / "nowhere", "MNIST", Split::train, &files, &error));
+  CHECK(error == "missing train-images-idx3-ubyte, train-labels-idx1-ubyte (or train-images.idx3-ubyte, "
+                 "train-labels.idx1-ubyte; plain or .gz): there is no folder " + (dir / "nowhere"));
+  // Half a split: the missing file is named, next to the one that is there.
+  write(dir / "dataset/t10k-images.idx3-ubyte", idx_encode(make_images(2)));
+  CHECK_FALSE(dataset_find(dir / "dataset", "MNIST", Split::test, &files, &error));
+  CHECK(error == "missing " + d + "/t10k-labels-idx1-ubyte (or t10k-labels.idx1-ubyte; plain or .gz) next to " + d +
+                     "/t10k-images.idx3-ubyte");
+}
+
 TEST_CASE("model files save and load through disk", "[file_io]") {
   TempDir dir;
   Rng rng(1);

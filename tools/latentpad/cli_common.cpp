@@ -11,8 +11,13 @@ void add_dataset_options(CLI::App& cmd, DatasetChoice& choice) {
   cmd.add_option("--dataset", choice.name, "Data set: mnist or fashion")
       ->check(CLI::IsMember({"mnist", "fashion"}))
       ->capture_default_str();
-  cmd.add_option("--data", choice.data_dir, "Folder with the four IDX files (plain or .gz) [default: data/<dataset>]");
+  cmd.add_option("--data", choice.data_dir,
+                 "Data folder: the four IDX files (plain or .gz, -idx3-ubyte or .idx3-ubyte), or torchvision's "
+                 "download folder (./dataset, ./dataset/MNIST or ./dataset/MNIST/raw; FashionMNIST for "
+                 "--dataset fashion) [default: data/<dataset>]");
 }
+
+std::string torchvision_folder(const std::string& dataset) { return dataset == "fashion" ? "FashionMNIST" : "MNIST"; }
 
 std::string default_data_dir(const std::string& dataset) {
   if (const char* env = std::getenv("LATENTPAD_DATA")) return std::string(env) + "/" + dataset;
@@ -25,11 +30,22 @@ std::string weights_or_shipped(const std::string& given, const std::string& data
          ".lpad";
 }
 
+DatasetFiles find_split(const DatasetChoice& choice, Split split) {
+  const std::string dir = choice.data_dir.empty() ? default_data_dir(choice.name) : choice.data_dir;
+  DatasetFiles files;
+  std::string error;
+  if (dataset_find(dir, torchvision_folder(choice.name), split, &files, &error)) return files;
+  for (const char* name : {"mnist", "fashion"})
+    if (!files.other.empty() && files.other == torchvision_folder(name)) error += std::string("; pass --dataset ") + name;
+  if (choice.data_dir.empty() && files.other.empty())
+    error += "; run tools/demo or tools/test once to fetch the data, or pass --data DIR";
+  throw Error(error);
+}
+
 Dataset load_split(const DatasetChoice& choice, Split split) {
   Dataset data;
   std::string error;
-  const std::string dir = choice.data_dir.empty() ? default_data_dir(choice.name) : choice.data_dir;
-  if (!dataset_load(dir, split, &data, &error)) throw Error(error);
+  if (!dataset_load(find_split(choice, split), &data, &error)) throw Error(error);
   return data;
 }
 

@@ -55,6 +55,11 @@ enum class Shipped { autoencoder, denoiser };
 std::string weights_or_shipped(const std::string& given, const std::string& dataset,
                                Shipped kind = Shipped::autoencoder);
 
+// torchvision's folder name for a data set: "MNIST", "FashionMNIST".
+std::string torchvision_folder(const std::string& dataset);
+// The files of a split under --data (or the default folder), in any layout
+// dataset_find takes; throws an Error with the fix (--dataset, fetching the data).
+DatasetFiles find_split(const DatasetChoice& choice, Split split);
 Dataset load_split(const DatasetChoice& choice, Split split);
 // "m.lpad holds only the encoder; this command needs the decoder".
 std::string missing_half(const std::string& path, ModelParts held, ModelParts needed);

@@ -112,8 +112,8 @@ void add_anomaly(CLI::App& app) {
       ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
   cmd->add_option("--outliers", o->outliers, "Data set scored as anomalous")
       ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
-  cmd->add_option("--data", o->data, "Folder of the inlier data set [default: data/<inliers>]");
-  cmd->add_option("--outlier-data", o->outlier_data, "Folder of the outlier data set [default: data/<outliers>]");
+  cmd->add_option("--data", o->data, "Folder of the inlier data set, or a torchvision root like ./dataset [default: data/<inliers>]");
+  cmd->add_option("--outlier-data", o->outlier_data, "Folder of the outlier data set, or a torchvision root [default: data/<outliers>]");
   cmd->add_option("--weights", o->weights, "Autoencoder [default: the shipped model for --inliers]");
   cmd->add_option("--holdout", o->holdout, "Instead: train without this class and score it against the others");
   cmd->add_option("--epochs", o->epochs, "Training epochs for --holdout")->capture_default_str();

@@ -3,10 +3,10 @@
 // of every test image for the scatter, and the first test images for the
 // reconstruction panel.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include "cli_common.h"
 
@@ -34,26 +34,30 @@ void write_or_throw(const std::string& path, const std::vector<uint8_t>& bytes) 
 }
 
 // The four IDX files of a data set for training in the page, gzipped, in
-// <site>/train/<name>/: fetched only when someone starts a run. Each file is
-// checked (inflated and parsed) first; a file already written from the same
-// source is kept, so a rebuild does not compress 47 MB again.
-void write_training_data(const std::string& site, const std::string& name) {
-  const std::string from = default_data_dir(name), to = site + "/train/" + name;
+// <site>/train/<name>/ under their usual names: fetched only when someone
+// starts a run. They come from --data for the --dataset one and from the
+// default folder for the other; each is checked (inflated and parsed) first; a
+// file already written from the same source is kept, so a rebuild does not
+// compress 47 MB again.
+void write_training_data(const std::string& site, const DatasetChoice& choice) {
+  const std::string to = site + "/train/" + choice.name;
   std::string error;
   if (!make_directories(to, &error)) throw Error(error);
-  for (const char* file : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                           "t10k-labels-idx1-ubyte"}) {
-    const std::string plain = from + "/" + file;
-    const std::string source = ::access(plain.c_str(), F_OK) == 0 ? plain : plain + ".gz";
-    const std::string target = to + "/" + file + ".gz";
-    if (file_is_newer(target, source)) continue;
-    IdxArray check;
-    if (!idx_load(source, &check, &error)) throw Error(error);
-    std::vector<uint8_t> bytes, packed;
-    if (!read_file(source, &bytes, &error)) throw Error(error);
-    const bool gzipped = bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
-    if (!gzipped && !gzip_compress(bytes, &packed, &error)) throw Error(source + ": " + error);
-    write_or_throw(target, gzipped ? bytes : packed);
+  for (const Split split : {Split::train, Split::test}) {
+    const DatasetFiles files = find_split(choice, split);
+    const std::string prefix = split == Split::train ? "train" : "t10k";
+    for (const auto& [source, name] : {std::pair{files.images, prefix + "-images-idx3-ubyte"},
+                                       std::pair{files.labels, prefix + "-labels-idx1-ubyte"}}) {
+      const std::string target = to + "/" + name + ".gz";
+      if (file_is_newer(target, source)) continue;
+      IdxArray check;
+      if (!idx_load(source, &check, &error)) throw Error(error);
+      std::vector<uint8_t> bytes, packed;
+      if (!read_file(source, &bytes, &error)) throw Error(error);
+      const bool gzipped = bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+      if (!gzipped && !gzip_compress(bytes, &packed, &error)) throw Error(source + ": " + error);
+      write_or_throw(target, gzipped ? bytes : packed);
+    }
   }
 }
 
@@ -91,7 +95,8 @@ void run_site_data(const SiteOptions& o) {
   write_or_throw(o.out + "/test-images.idx", idx_encode(images));
   const std::string training = o.training == "both" ? "mnist,fashion" : o.training == "none" ? "" : o.training;
   for (const std::string& name : {std::string("mnist"), std::string("fashion")})
-    if (("," + training + ",").find("," + name + ",") != std::string::npos) write_training_data(o.out, name);
+    if (("," + training + ",").find("," + name + ",") != std::string::npos)
+      write_training_data(o.out, name == o.dataset.name ? o.dataset : DatasetChoice{name, ""});
 }
 
 }  // namespace
