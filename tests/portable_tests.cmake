@@ -10,5 +10,5 @@ set(LATENTPAD_PORTABLE_TESTS
   formats/checkpoint_test.cpp formats/checksum_test.cpp formats/code_text_test.cpp formats/half_test.cpp
   formats/idx_test.cpp formats/model_file_test.cpp
   eval/classifier_test.cpp eval/interpolation_test.cpp eval/metrics_test.cpp
-  interop/inflate_test.cpp interop/model_import_test.cpp interop/pickle_test.cpp interop/safetensors_test.cpp interop/torch_file_test.cpp
+  interop/model_import_test.cpp interop/pickle_test.cpp interop/safetensors_test.cpp interop/torch_file_test.cpp
   interop/zip_archive_test.cpp)

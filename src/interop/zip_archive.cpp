@@ -1,7 +1,12 @@
 #include "interop/zip_archive.h"
 
+#include <zlib.h>
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
 #include "formats/checksum.h"
-#include "interop/inflate.h"
 #include "interop/printable.h"
 
 namespace lp {
@@ -96,6 +101,87 @@ bool apply_zip64_extra(const uint8_t* extra, size_t length, uint64_t* usize, uin
   return *usize != 0xFFFFFFFF && *csize != 0xFFFFFFFF && *offset != 0xFFFFFFFF;
 }
 
+// zlib's messages for a corrupt raw DEFLATE stream, in plain words. Any other
+// message (a newer zlib's) is passed on as zlib wrote it.
+std::string corruption(const std::string& zlib_message) {
+  static const std::pair<const char*, const char*> kWords[] = {
+      {"invalid block type", "a block of reserved type 3"},
+      {"invalid stored block lengths", "a stored block's length check fails"},
+      {"too many length or distance symbols", "too many codes in a dynamic block"},
+      {"invalid code lengths set", "a malformed code-length code"},
+      {"invalid bit length repeat", "a code-length repeat with nothing before it or past its table"},
+      {"invalid code -- missing end-of-block", "no end-of-block code"},
+      {"invalid literal/lengths set", "a malformed literal/length code"},
+      {"invalid distances set", "a malformed distance code"},
+      {"invalid literal/length code", "a literal/length code not in its table"},
+      {"invalid distance code", "a distance code not in its table"},
+      {"invalid distance too far back", "a distance reaching before the start"},
+  };
+  for (const auto& [zlib, words] : kWords)
+    if (zlib_message == zlib) return words;
+  return zlib_message.empty() ? "zlib gave no reason" : zlib_message;
+}
+
+// Inflates a deflated entry (raw DEFLATE, zip method 8) with zlib into exactly
+// `expected` bytes, the size its directory states: output past it is refused
+// as soon as zlib produces it, and so is a stream that ends short of it. The
+// buffer grows with the output actually produced (from a few times the
+// compressed size), so a header that lies about the size costs no more memory
+// than the stream really inflates to. On failure, *problem says why.
+bool inflate_entry(const uint8_t* data, uint64_t size, size_t expected, std::vector<uint8_t>* out,
+                   std::string* problem) {
+  z_stream z{};
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+    *problem = "there is not enough memory to inflate it";
+    return false;
+  }
+  // zlib counts in uInt: hand it at most 1 GiB at a time.
+  constexpr uint64_t kStep = uint64_t{1} << 30;
+  static_assert(kStep <= UINT_MAX, "uInt is at least 32 bits where this builds");
+  std::vector<uint8_t> buffer(static_cast<size_t>(std::min<uint64_t>(expected, 4 * size + (64 << 10))));
+  uint64_t consumed = 0;
+  size_t produced = 0;
+  uint8_t spare = 0;  // room for one byte past `expected`, to notice a stream that goes on
+  bool past = false;
+  int status = Z_OK;
+  while (status == Z_OK && !past) {
+    if (produced == buffer.size() && buffer.size() < expected)
+      buffer.resize(buffer.size() < expected / 2 ? 2 * buffer.size() : expected);
+    uint8_t* const next = produced < buffer.size() ? buffer.data() + produced : &spare;
+    const size_t room = produced < buffer.size() ? std::min<size_t>(buffer.size() - produced, kStep) : 1;
+    const uInt given = static_cast<uInt>(std::min(size - consumed, kStep));
+    z.next_in = const_cast<Bytef*>(data + consumed);
+    z.avail_in = given;
+    z.next_out = next;
+    z.avail_out = static_cast<uInt>(room);
+    status = inflate(&z, Z_NO_FLUSH);
+    consumed += given - z.avail_in;
+    const size_t wrote = room - z.avail_out;
+    if (next == &spare) past = wrote > 0;
+    else produced += wrote;
+  }
+  const std::string zlib_message = z.msg ? z.msg : "";
+  inflateEnd(&z);
+
+  std::string reason;
+  if (past) reason = "it inflates past the " + std::to_string(expected) + " bytes its directory says";
+  else if (status == Z_STREAM_END && produced == expected) {
+    *out = std::move(buffer);
+    return true;
+  } else if (status == Z_STREAM_END)
+    reason = "it inflates to " + std::to_string(produced) + " bytes, not the " + std::to_string(expected) +
+             " its directory says";
+  else if (status == Z_BUF_ERROR) reason = "truncated";  // the input ran out before the final block ended
+  else if (status == Z_DATA_ERROR) reason = corruption(zlib_message);
+  else if (status == Z_MEM_ERROR) {
+    *problem = "there is not enough memory to inflate it";
+    return false;
+  } else
+    reason = "zlib error " + std::to_string(status);
+  *problem = "its compressed data is invalid (" + reason + ")";
+  return false;
+}
+
 }  // namespace
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
@@ -164,7 +250,7 @@ bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* er
     if (method == 8) {
       std::vector<uint8_t> inflated;
       std::string problem;
-      if (!inflate_raw(bytes, csize, usize, &inflated, &problem))
+      if (!inflate_entry(bytes, csize, static_cast<size_t>(usize), &inflated, &problem))
         return fail(error, "entry " + name + ": " + problem);
       inflated_total += usize;
       archive.inflated.push_back(std::move(inflated));

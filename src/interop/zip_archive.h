@@ -35,7 +35,8 @@ constexpr uint64_t kZipMaxCompressionRatio = 100;         // model weights compr
 // True when the bytes start like a zip archive (a local file header).
 bool zip_signature(const uint8_t* data, size_t size);
 // Fails, naming the entry and what is wrong with it, on anything but a
-// well-formed archive of stored entries. The buffer must outlive *out.
+// well-formed archive of stored or deflated entries (deflated ones are
+// inflated by zlib into ZipArchive::inflated). The buffer must outlive *out.
 bool zip_open(const uint8_t* data, size_t size, ZipArchive* out, std::string* error);
 
 }  // namespace lp

@@ -1,5 +1,6 @@
-// The zip reader: stored entries come back byte for byte; anything that could
-// reach outside the archive, the buffer or a sane size is refused by name.
+// The zip reader: stored entries come back byte for byte, deflated ones inflate
+// to exactly the size their directory states; anything that could reach
+// outside the archive, the buffer or a sane size is refused by name.
 #include <catch2/catch.hpp>
 
 #include "interop/zip_archive.h"
@@ -15,6 +16,41 @@ std::string refusal(const std::vector<uint8_t>& bytes) {
   std::string error;
   CHECK_FALSE(zip_open(bytes.data(), bytes.size(), &zip, &error));
   return error;
+}
+
+// Python: zlib.compressobj(level, zlib.DEFLATED, -15[, strategy]) of each text.
+const std::vector<uint8_t> kStored = {0x01, 0x07, 0x00, 0xf8, 0xff, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x64, 0x21};
+const std::vector<uint8_t> kFixed = {0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0xc8, 0x40, 0x27, 0x01};
+const std::vector<uint8_t> kDynamic = {
+    0xad, 0xcb, 0xdd, 0x15, 0x82, 0x30, 0x0c, 0x06, 0xd0, 0x55, 0x32, 0x80, 0x87, 0x23, 0x8a, 0xa2, 0x3b, 0xf0, 0xe0, 0x0a,
+    0x91, 0x46, 0x1a, 0x7f, 0x52, 0x4d, 0xbf, 0x52, 0x74, 0x7a, 0x87, 0xd0, 0xf7, 0x7b, 0x07, 0x86, 0x18, 0x4e, 0x1c, 0xc8,
+    0x85, 0x43, 0xa6, 0x1a, 0x19, 0x84, 0xe4, 0x63, 0x6c, 0x32, 0xcf, 0x42, 0xd5, 0x15, 0x92, 0x57, 0x54, 0x15, 0x31, 0x15,
+    0x90, 0x17, 0x33, 0xb5, 0x89, 0x14, 0x0d, 0x0d, 0x3f, 0x5c, 0x3e, 0x8f, 0x41, 0x2e, 0x53, 0xd4, 0xeb, 0xed, 0xfe, 0xb0,
+    0xf4, 0x7c, 0x79, 0x46, 0x99, 0xeb, 0xf2, 0xfe, 0xac, 0xdb, 0xcd, 0xb6, 0xdb, 0xed, 0xfb, 0xc3, 0xf1, 0x5f, 0xe6, 0x0b};
+const std::string kDynamicText =
+    "LatentPad reads what torch.save writes, without running it. LatentPad reads what torch.save writes, without "
+    "running it. abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+    "0123456789";
+
+// An archive whose one entry, m/data.pkl, holds `stream` deflated; its CRC is
+// that of `text` and its directory states `claimed` bytes (-1: text's size).
+std::vector<uint8_t> deflated_zip(const std::vector<uint8_t>& stream, const std::string& text, int64_t claimed = -1) {
+  ZipBuilder builder;
+  builder.add("m/data.pkl", text);
+  builder.entries[0].method = 8;
+  builder.entries[0].written = stream;
+  builder.entries[0].claimed_size = claimed;
+  return builder.bytes();
+}
+
+std::string inflated_text(const std::vector<uint8_t>& stream, const std::string& text) {
+  const std::vector<uint8_t> bytes = deflated_zip(stream, text);
+  ZipArchive zip;
+  std::string error;
+  INFO(error);
+  REQUIRE(zip_open(bytes.data(), bytes.size(), &zip, &error));
+  REQUIRE(zip.entries.size() == 1);
+  return std::string(reinterpret_cast<const char*>(zip.entries[0].data), zip.entries[0].size);
 }
 
 }  // namespace
@@ -66,6 +102,45 @@ TEST_CASE("deflated entries inflate, and their CRC is that of the inflated bytes
   CHECK(std::string(reinterpret_cast<const char*>(entry->data), entry->size) == "hello hello hello hello");
   builder.entries[0].bad_crc = true;
   CHECK(refusal(builder.bytes()) == "entry m/data.pkl fails its CRC-32 check");
+}
+
+TEST_CASE("zlib's stored, fixed and dynamic blocks inflate to their text", "[interop][zip][inflate]") {
+  CHECK(inflated_text(kStored, "stored!") == "stored!");
+  CHECK(inflated_text(kFixed, "hello hello hello hello") == "hello hello hello hello");  // back-references
+  CHECK(inflated_text(kDynamic, kDynamicText) == kDynamicText);
+}
+
+TEST_CASE("inflating stops at the size the directory gives, and corrupt streams are refused",
+          "[interop][zip][inflate][hostile]") {
+  const std::string hello = "hello hello hello hello";
+  CHECK(refusal(deflated_zip(kFixed, hello, 22)) ==
+        "entry m/data.pkl: its compressed data is invalid (it inflates past the 22 bytes its directory says)");
+  CHECK(refusal(deflated_zip(kFixed, hello, 24)) ==
+        "entry m/data.pkl: its compressed data is invalid (it inflates to 23 bytes, not the 24 its directory says)");
+  CHECK(refusal(deflated_zip(kStored, "stored!", 6)) ==
+        "entry m/data.pkl: its compressed data is invalid (it inflates past the 6 bytes its directory says)");
+  const std::vector<uint8_t> truncated(kDynamic.begin(), kDynamic.begin() + 50);
+  CHECK(refusal(deflated_zip(truncated, kDynamicText)) == "entry m/data.pkl: its compressed data is invalid (truncated)");
+  std::vector<uint8_t> bad_stored = kStored;
+  bad_stored[3] ^= 1;  // NLEN no longer the complement of LEN
+  CHECK(refusal(deflated_zip(bad_stored, "stored!")) ==
+        "entry m/data.pkl: its compressed data is invalid (a stored block's length check fails)");
+  CHECK(refusal(deflated_zip({0x07}, "x")) ==
+        "entry m/data.pkl: its compressed data is invalid (a block of reserved type 3)");
+  // Every single-bit flip of the dynamic stream is refused (as corrupt, or by the CRC of what it inflates to),
+  // or, when it only touches the padding after the last block, inflates to the very same text.
+  for (size_t bit = 0; bit < kDynamic.size() * 8; ++bit) {
+    std::vector<uint8_t> flipped = kDynamic;
+    flipped[bit / 8] ^= static_cast<uint8_t>(1 << (bit % 8));
+    const std::vector<uint8_t> bytes = deflated_zip(flipped, kDynamicText);
+    ZipArchive zip;
+    std::string error;
+    INFO("bit " << bit);
+    if (zip_open(bytes.data(), bytes.size(), &zip, &error))
+      CHECK(std::string(reinterpret_cast<const char*>(zip.entries[0].data), zip.entries[0].size) == kDynamicText);
+    else if (error != "entry m/data.pkl fails its CRC-32 check")
+      CHECK_THAT(error, Catch::StartsWith("entry m/data.pkl: its compressed data is invalid ("));
+  }
 }
 
 TEST_CASE("sizes, compression and checksums are checked before any use", "[interop][zip][hostile]") {

