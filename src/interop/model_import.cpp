@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <optional>
 
+#include "interop/printable.h"
 #include "interop/torch_file.h"
 #include "interop/zip_archive.h"
 
@@ -20,8 +22,11 @@ struct FoundLayer {
 
 // What one file holds, as a chain of layers.
 struct FoundFile {
-  std::string name;
+  std::string name;         // for messages: the file's name, with the key of a model in a checkpoint: "c.pth['model']"
   std::string description;  // for the metadata: "torch.save of __main__.AutoEncoder"
+  // What the metadata's source says of it: "c.pth (torch.save of __main__.AutoEncoder)"; empty for
+  // a checkpoint's decoder half, whose encoder's source names both.
+  std::string source;
   std::vector<FoundLayer> layers;
   int split = 0;            // layers before the code: see split_point
   bool acts_known = false;  // from module classes or LatentPad's own metadata
@@ -72,6 +77,9 @@ bool flatten_module(const TorchModule& module, const std::string& path, FoundFil
     ++found->act_modules;
     return true;
   }
+  if (module.type.rfind("torch.nn.modules.conv.", 0) == 0)
+    return fail(error, (path.empty() ? std::string("it holds a ") : "its module " + path + " is a ") + "torch.nn." + cls +
+                           "; LatentPad reads MLPs (Linear layers) only");
   // At inference these pass values through unchanged.
   if (is_nn(module.type, "Identity") || is_nn(module.type, "Dropout") || is_nn(module.type, "Flatten")) return true;
   const bool container = is_nn(module.type, "Sequential") || is_nn(module.type, "ModuleList") ||
@@ -122,6 +130,16 @@ bool layers_from_tensors(std::vector<NamedTensor> tensors, bool sort_names, Foun
   if (sort_names)
     std::stable_sort(tensors.begin(), tensors.end(),
                      [](const NamedTensor& a, const NamedTensor& b) { return natural_less(a.name, b.name); });
+  // A convolution's weight is [out, in, k...]: say so, rather than that it is no Linear layer's.
+  for (const NamedTensor& t : tensors) {
+    const size_t dims = t.shape.size();
+    const bool weight = t.name.size() >= 6 && t.name.compare(t.name.size() - 6, 6, "weight") == 0;
+    if (!weight || dims < 3 || dims > 5) continue;
+    std::string shape;
+    for (int64_t d : t.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    return fail(error, "its tensor " + t.name + " is " + std::to_string(dims) + "-D (" + shape + "), a torch.nn.Conv" +
+                           std::to_string(dims - 2) + "d's weight; LatentPad reads MLPs (Linear layers) only");
+  }
   // Layers in order of their first tensor; each is a 2-D weight and an optional bias.
   for (NamedTensor& t : tensors) {
     const size_t dot = t.name.rfind('.');
@@ -148,51 +166,6 @@ bool layers_from_tensors(std::vector<NamedTensor> tensors, bool sort_names, Foun
     if (layer.weight.shape.empty()) return fail(error, "it holds " + layer.name + ".bias without a weight");
   if (found->layers.empty()) return fail(error, "it holds no Linear layers");
   return true;
-}
-
-// --- reading one file -------------------------------------------------------------
-
-bool read_file(const ImportFile& file, FoundFile* found, std::string* error) {
-  found->name = file.name;
-  const std::string refusing = "refusing " + file.name + ": ";
-  std::string reason;
-  if (zip_signature(file.data, file.size)) {
-    TorchFile torch;
-    if (!torch_file_read(file.data, file.size, &torch, &reason)) return fail(error, refusing + reason);
-    if (torch.is_module) {
-      found->description = "torch.save of " + torch.module.type;
-      if (!flatten_module(torch.module, "", found, &reason)) return fail(error, "cannot use " + file.name + ": " + reason);
-      if (found->layers.empty()) return fail(error, "cannot use " + file.name + ": it holds no Linear layers");
-      // With no activation modules at all, the activations live in forward()
-      // (F.relu, torch.tanh ...), which a file does not hold: treat them as unknown.
-      found->acts_known = found->act_modules > 0;
-      return true;
-    }
-    found->description = "torch.save of a state_dict";
-    if (!layers_from_tensors(std::move(torch.state), false, found, &reason))
-      return fail(error, "cannot use " + file.name + ": " + reason);
-    return true;
-  }
-  if (safetensors_signature(file.data, file.size)) {
-    Safetensors st;
-    if (!safetensors_read(file.data, file.size, &st, &reason)) return fail(error, refusing + reason);
-    found->description = "safetensors";
-    if (!layers_from_tensors(std::move(st.tensors), true, found, &reason))
-      return fail(error, "cannot use " + file.name + ": " + reason);
-    // LatentPad's own export names the activations and, for a VAE, says so.
-    const auto acts = st.metadata.find("latentpad.activations");
-    if (acts != st.metadata.end() && !activation_list_parse(acts->second, &found->listed_acts))
-      found->listed_acts.clear();
-    const auto kind = st.metadata.find("latentpad.model_kind");
-    found->says_vae = kind != st.metadata.end() && kind->second == model_kind_name(ModelKind::vae);
-    return true;
-  }
-  if (model_file_signature(file.data, file.size))
-    return fail(error, file.name + " is already a LatentPad model file; use it as it is");
-  if (torch_legacy_signature(file.data, file.size))
-    return fail(error, refusing + "it is in torch.save's legacy format (PyTorch before 1.6); load it with " +
-                           "PyTorch and save it again, or save its state_dict with safetensors");
-  return fail(error, refusing + "it is neither a torch.save archive nor a safetensors file");
 }
 
 // --- a variational autoencoder's heads ----------------------------------------
@@ -477,6 +450,152 @@ void default_activations(FoundFile& found, bool ends_in_decoder) {
   if (ends_in_decoder) found.layers.back().act = Activation::sigmoid;
 }
 
+// --- reading one file -------------------------------------------------------------
+
+// A model that a torch file holds, as a chain of layers.
+bool layers_from_torch(TorchModel& model, FoundFile* found, std::string* error) {
+  if (model.is_module) {
+    if (!flatten_module(model.module, "", found, error)) return false;
+    if (found->layers.empty()) return fail(error, "it holds no Linear layers");
+    // With no activation modules at all, the activations live in forward()
+    // (F.relu, torch.tanh ...), which a file does not hold: treat them as unknown.
+    found->acts_known = found->act_modules > 0;
+    return true;
+  }
+  return layers_from_tensors(std::move(model.state), false, found, error);
+}
+
+// The layers' split as model_import will take it: after a VAE's heads, or after the narrowest layer.
+int split_of(const FoundFile& f) { return f.heads >= 0 ? f.heads + 1 : split_point(f); }
+
+// "'model' and 'ema_model'", each key followed by its widths when given.
+std::string quoted_keys(const std::vector<std::string>& keys, const std::vector<std::string>& widths = {}) {
+  std::string text;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == keys.size() ? " and " : ", ") + ("'" + printable(keys[i]) + "'");
+    if (i < widths.size()) text += " (" + widths[i] + ")";
+  }
+  return text;
+}
+
+// The model in a checkpoint: the one under --key, the only one that is an
+// MLP, or its encoder and decoder saved as two entries. Adds one or two files to *found.
+bool choose_model(const ImportFile& file, TorchFile& torch, const ImportOptions& options, std::vector<FoundFile>* found,
+                  bool* key_used, std::string* error) {
+  const std::string container = std::string("torch.save of a dict") + (torch.legacy ? ", in the legacy format" : "");
+  const std::string what_is_read = "; LatentPad reads a whole model, a state_dict, or a dict holding one (a checkpoint)";
+  if (torch.models.empty())
+    return fail(error, "cannot use " + file.name + ": it holds a dict with no model in it: " + torch.contents +
+                           what_is_read);
+  struct Candidate {
+    std::string key;
+    FoundFile found;
+    std::string what;     // "the state_dict under 'model_state_dict'"
+    std::string failure;  // why it is no model LatentPad runs, or ""
+  };
+  std::vector<Candidate> candidates;
+  std::vector<std::string> all;
+  for (const TorchModel& model : torch.models) all.push_back(model.key);
+  for (TorchModel& model : torch.models) {
+    if (!options.key.empty() && model.key != options.key) continue;
+    Candidate c;
+    c.key = model.key;
+    const std::string key = printable(model.key);
+    c.found.name = file.name + "['" + key + "']";
+    c.what = (model.is_module ? printable(model.module.type) : std::string("the state_dict")) + " under '" + key + "'";
+    c.found.description = container + "; " + c.what;
+    c.found.source = file.name + " (" + c.found.description + ")";
+    std::string reason;
+    if (!layers_from_torch(model, &c.found, &reason)) c.failure = "cannot use " + c.found.name + ": " + reason;
+    else if (!find_heads(c.found, options, &reason)) c.failure = reason;
+    candidates.push_back(std::move(c));
+  }
+  if (!options.key.empty()) {
+    if (candidates.empty())
+      return fail(error, "cannot use " + file.name + ": --key " + printable(options.key) + ": it holds no model under '" +
+                             printable(options.key) + "'; it holds " + (all.size() == 1 ? "one" : "models") +
+                             " under " + quoted_keys(all));
+    *key_used = true;
+    if (!candidates[0].failure.empty()) return fail(error, candidates[0].failure);
+    found->push_back(std::move(candidates[0].found));
+    return true;
+  }
+  std::vector<Candidate*> usable;
+  for (Candidate& c : candidates)
+    if (c.failure.empty()) usable.push_back(&c);
+  if (usable.empty()) return fail(error, candidates[0].failure);
+  if (usable.size() == 1) {
+    found->push_back(std::move(usable[0]->found));
+    return true;
+  }
+  // An encoder and a decoder saved as two entries: one model.
+  if (usable.size() == 2) {
+    const auto part = [](const FoundFile& f) {
+      const int split = split_of(f);
+      return split == static_cast<int>(f.layers.size()) ? 1 : split == 0 ? 2 : 0;  // 1 encoder, 2 decoder
+    };
+    Candidate* enc = usable[0];
+    Candidate* dec = usable[1];
+    if (part(enc->found) == 2) std::swap(enc, dec);
+    if (part(enc->found) == 1 && part(dec->found) == 2) {
+      const bool dicts = enc->what.rfind("the state_dict ", 0) == 0 && dec->what.rfind("the state_dict ", 0) == 0;
+      enc->found.source = file.name + " (" + container + "; " +
+                          (dicts ? "the state_dicts under " + quoted_keys({enc->key, dec->key})
+                                 : enc->what + " and " + dec->what) + ")";
+      dec->found.source.clear();
+      found->push_back(std::move(enc->found));
+      found->push_back(std::move(dec->found));
+      return true;
+    }
+  }
+  std::vector<std::string> listed, shapes;
+  for (const Candidate* c : usable) {
+    listed.push_back(c->key);
+    shapes.push_back(widths(c->found));
+  }
+  static const char* const kCounts[] = {"", "one", "two", "three", "four"};
+  const std::string count = usable.size() < 5 ? kCounts[usable.size()] : std::to_string(usable.size());
+  return fail(error, "cannot use " + file.name + ": it holds " + count + " models, under " +
+                         quoted_keys(listed, shapes) + "; choose one with --key NAME");
+}
+
+// One file: its model, or its encoder and its decoder (a checkpoint may hold both).
+bool read_file(const ImportFile& file, const ImportOptions& options, std::vector<FoundFile>* found, bool* key_used,
+               std::string* error) {
+  FoundFile f;
+  f.name = file.name;
+  const std::string refusing = "refusing " + file.name + ": ";
+  std::string reason;
+  if (zip_signature(file.data, file.size) || torch_legacy_signature(file.data, file.size)) {
+    TorchFile torch;
+    if (!torch_file_read(file.data, file.size, &torch, &reason)) return fail(error, refusing + reason);
+    if (torch.checkpoint) return choose_model(file, torch, options, found, key_used, error);
+    TorchModel& model = torch.models[0];
+    f.description = (model.is_module ? "torch.save of " + model.module.type : std::string("torch.save of a state_dict")) +
+                    (torch.legacy ? ", in the legacy format" : "");
+    if (!layers_from_torch(model, &f, &reason)) return fail(error, "cannot use " + file.name + ": " + reason);
+  } else if (safetensors_signature(file.data, file.size)) {
+    Safetensors st;
+    if (!safetensors_read(file.data, file.size, &st, &reason)) return fail(error, refusing + reason);
+    f.description = "safetensors";
+    if (!layers_from_tensors(std::move(st.tensors), true, &f, &reason))
+      return fail(error, "cannot use " + file.name + ": " + reason);
+    // LatentPad's own export names the activations and, for a VAE, says so.
+    const auto acts = st.metadata.find("latentpad.activations");
+    if (acts != st.metadata.end() && !activation_list_parse(acts->second, &f.listed_acts)) f.listed_acts.clear();
+    const auto kind = st.metadata.find("latentpad.model_kind");
+    f.says_vae = kind != st.metadata.end() && kind->second == model_kind_name(ModelKind::vae);
+  } else if (model_file_signature(file.data, file.size)) {
+    return fail(error, file.name + " is already a LatentPad model file; use it as it is");
+  } else {
+    return fail(error, refusing + "it is neither a torch.save file nor a safetensors file");
+  }
+  if (!find_heads(f, options, error)) return false;
+  f.source = f.name + " (" + f.description + ")";
+  found->push_back(std::move(f));
+  return true;
+}
+
 }  // namespace
 
 bool activation_list_parse(const std::string& text, std::vector<Activation>* out) {
@@ -500,9 +619,17 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   if (!options.vae_heads.empty() &&
       (options.vae_heads.size() != 2 || options.vae_heads[0].empty() || options.vae_heads[0] == options.vae_heads[1]))
     return fail(error, "--vae-heads takes two different layer names, mu's then logvar's");
-  std::vector<FoundFile> found(files.size());
-  for (size_t i = 0; i < files.size(); ++i)
-    if (!read_file(files[i], &found[i], error) || !find_heads(found[i], options, error)) return false;
+  std::vector<FoundFile> found;
+  bool key_used = false;
+  for (const ImportFile& file : files)
+    if (!read_file(file, options, &found, &key_used, error)) return false;
+  if (!options.key.empty() && !key_used)
+    return fail(error, "--key " + options.key + ": " +
+                           (files.size() == 1 ? files[0].name + " is" : files[0].name + " and " + files[1].name + " are") +
+                           " not a dict holding models (a checkpoint)");
+  if (found.size() > 2)
+    return fail(error, "cannot combine " + files[0].name + " and " + files[1].name +
+                           ": together they hold more than an encoder and a decoder");
 
   // A VAE when a file has its heads; a VAE's decoder alone only says so in LatentPad's own metadata.
   const bool heads = std::any_of(found.begin(), found.end(), [](const FoundFile& f) { return f.heads >= 0; });
@@ -530,7 +657,7 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
   }
   std::string source, activations, heads_how;
   for (FoundFile& f : found) {
-    const int split = f.split = f.heads >= 0 ? f.heads + 1 : split_point(f);
+    const int split = f.split = split_of(f);
     if (split < 0)
       return fail(error, "cannot use " + f.name + ": its layers (" + widths(f) +
                              ") are not an autoencoder, an encoder or a decoder: no layer is narrower than the input");
@@ -550,8 +677,11 @@ bool model_import(const std::vector<ImportFile>& files, const ImportOptions& opt
       default_activations(f, ends_in_decoder);
       acts = "the tutorial's (the file has none)";
     }
-    source += (source.empty() ? "" : " + ") + f.name + " (" + f.description + ")";
-    activations += (activations.empty() ? "" : " + ") + std::string(acts);
+    if (!f.source.empty()) source += (source.empty() ? "" : " + ") + f.source;
+    // A checkpoint's two halves (the decoder's source is its encoder's) say it once when they agree.
+    if (!f.source.empty() || activations.size() < std::strlen(acts) ||
+        activations.compare(activations.size() - std::strlen(acts), std::string::npos, acts) != 0)
+      activations += (activations.empty() ? "" : " + ") + std::string(acts);
     if (f.heads >= 0) heads_how = f.heads_how;
   }
 

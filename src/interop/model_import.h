@@ -1,7 +1,8 @@
 // Other frameworks' model files in and out of LatentPad's own format.
 //
-// In: torch.save archives (a whole nn.Module, an encoder and a decoder saved
-// apart, or a state_dict) and safetensors files become one ModelFile. The
+// In: torch.save files, zip or legacy (a whole nn.Module, an encoder and a
+// decoder saved apart, a state_dict, or a training checkpoint dict holding
+// one: interop/torch_file.h) and safetensors files become one ModelFile. The
 // architecture is inferred: layer sizes from the weight shapes, activations
 // from the module classes (a state_dict has none: they default to the
 // tutorial's, or come from ImportOptions). The layers must chain into an
@@ -47,6 +48,10 @@ struct ImportOptions {
   // The encoder's last layer is a VAE's two heads in one, 2L outputs wide:
   // mu's L rows, then logvar's. Nothing in a file says so.
   bool vae_split = false;
+  // The key of the model in a checkpoint dict that holds several, as the
+  // import's refusal lists them ("ema_model"; nested dicts' keys joined by
+  // '.'). Empty: the only model in it, or its encoder and decoder saved as two entries.
+  std::string key;
 };
 
 // One file, or an encoder and a decoder in either order. On failure *error is

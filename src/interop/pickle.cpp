@@ -70,7 +70,9 @@ bool classify_global(const std::string& module, const std::string& name, Callabl
 
 class Unpickler {
  public:
-  Unpickler(const uint8_t* data, size_t size, Pickle* out) : p_(data), end_(data + size), begin_(data), out_(*out) {}
+  Unpickler(const uint8_t* data, size_t size, PickleFormat format, Pickle* out)
+      : p_(data), end_(data + size), begin_(data), format_(format), out_(*out) {}
+  size_t consumed() const { return static_cast<size_t>(p_ - begin_); }
 
   bool run(std::string* error) {
     if (!loop()) {
@@ -84,6 +86,7 @@ class Unpickler {
   const uint8_t* p_;
   const uint8_t* const end_;
   const uint8_t* const begin_;
+  const PickleFormat format_;
   Pickle& out_;
   std::vector<uint32_t> stack_;
   std::vector<size_t> marks_;
@@ -328,17 +331,34 @@ class Unpickler {
     return true;
   }
 
-  // ('storage', torch.<Type>Storage, key, location, numel)
+  // ('storage', torch.<Type>Storage, key, location, numel), and in the legacy
+  // format a sixth element, view_metadata (None), or a class's record
+  // ('module', class, source file, source), which stands for the class.
   bool persistent_load() {
     uint32_t pid_index;
     if (!pop(&pid_index)) return false;
     const PickleValue& pid = value(pid_index);
     const auto item = [&](size_t i, Kind kind) {
-      return pid.items.size() > i && value(pid.items[i]).kind == kind ? &value(pid.items[i]) : nullptr;
+      return pid.kind == Kind::tuple && pid.items.size() > i && value(pid.items[i]).kind == kind ? &value(pid.items[i])
+                                                                                                  : nullptr;
     };
-    const PickleValue *tag = item(0, Kind::text), *type = item(1, Kind::global), *key = item(2, Kind::text),
-                      *location = item(3, Kind::text), *numel = item(4, Kind::integer);
-    if (pid.kind != Kind::tuple || pid.items.size() != 5 || !tag || tag->text != "storage" || !type ||
+    const bool legacy = format_ == PickleFormat::legacy;
+    const PickleValue* tag = item(0, Kind::text);
+    if (legacy && tag && tag->text == "module") {
+      const PickleValue* cls = item(1, Kind::global);
+      const auto text_or_none = [&](size_t i) { return item(i, Kind::text) || item(i, Kind::none); };
+      if (pid.items.size() != 4 || !cls || callable_of(*cls) != Callable::module_class || !text_or_none(2) ||
+          !text_or_none(3))
+        return fail("its pickle holds a class record that is not a module class's");
+      return push_index(pid.items[1]);
+    }
+    const size_t length = legacy ? 6 : 5;
+    if (legacy && pid.kind == Kind::tuple && pid.items.size() == 6 && tag && tag->text == "storage" &&
+        !item(5, Kind::none))
+      return fail("its pickle holds a view of a storage (legacy view metadata), which this reader does not support");
+    const PickleValue *type = item(1, Kind::global), *key = item(2, Kind::text), *location = item(3, Kind::text),
+                      *numel = item(4, Kind::integer);
+    if (pid.kind != Kind::tuple || pid.items.size() != length || !tag || tag->text != "storage" || !type ||
         callable_of(*type) != Callable::storage_type || !key || !location || !numel || numel->integer < 0)
       return fail("its pickle holds a persistent record that is not a torch storage");
     PickleStorage storage;
@@ -528,8 +548,16 @@ const char* torch_dtype_name(TorchDtype dtype) {
 }
 
 bool pickle_load(const uint8_t* data, size_t size, Pickle* out, std::string* error) {
+  size_t consumed;
+  return pickle_load(data, size, PickleFormat::zip, out, &consumed, error);
+}
+
+bool pickle_load(const uint8_t* data, size_t size, PickleFormat format, Pickle* out, size_t* consumed,
+                 std::string* error) {
   Pickle pickle;
-  if (!Unpickler(data, size, &pickle).run(error)) return false;
+  Unpickler unpickler(data, size, format, &pickle);
+  if (!unpickler.run(error)) return false;
+  *consumed = unpickler.consumed();
   *out = std::move(pickle);
   return true;
 }

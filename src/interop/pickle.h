@@ -68,6 +68,19 @@ constexpr int kPickleMaxDims = 8;
 // "it asks to call posix.system; a model file never needs that".
 bool pickle_load(const uint8_t* data, size_t size, Pickle* out, std::string* error);
 
+// Which torch.save format a pickle comes from. The legacy format (PyTorch
+// before 1.6) writes storages as ('storage', torch.<Type>Storage, key,
+// location, numel, view_metadata), view_metadata None, and the classes of a
+// whole module as ('module', class, source file, source) records, which stand
+// for the class itself (the source is never looked at).
+enum class PickleFormat : uint8_t { zip, legacy };
+
+// One pickle at the start of data, in the given format: *consumed is the
+// number of bytes up to and including its STOP (the legacy format is several
+// pickles in a row).
+bool pickle_load(const uint8_t* data, size_t size, PickleFormat format, Pickle* out, size_t* consumed,
+                 std::string* error);
+
 // The value under a string key of a dict, or nullptr (also when `dict` is no dict).
 const PickleValue* pickle_dict_get(const Pickle& pickle, const PickleValue& dict, const char* key);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # latentpad import and export end to end: the tutorial's .pth files in every
-# form, hostile files refused with no side effect, safetensors that PyTorch
+# form (training checkpoints and the legacy format too), hostile files refused
+# with no side effect, safetensors that PyTorch
 # decodes exactly as `latentpad decode` does, and one-half model files that
 # the commands accept or refuse by the half they need.
 set -euo pipefail
@@ -53,7 +54,7 @@ pushd "$sandbox" >/dev/null
   expect_error "posix.system" '^latentpad: error: refusing posix_system.pth: it asks to call posix.system; a model file never needs that$' \
     "$latentpad" import posix_system.pth --out model.lpad
   for file in *.pth; do
-    [ "$file" = valid_baseline.pth ] && continue
+    case $file in valid_baseline.pth | legacy_baseline.pth) continue ;; esac
     expect_error "hostile $file" "^latentpad: error: refusing $file: " "$latentpad" import "$file" --out model.lpad
     expect_error "hostile $file over a model" "^latentpad: error: refusing $file: " \
       "$latentpad" import "$file" --out existing.lpad
@@ -64,6 +65,41 @@ pushd "$sandbox" >/dev/null
   [ "$(find . -type f | wc -l)" -eq "$(($(ls "$fixtures"/hostile/*.pth | wc -l) + 1))" ] && pass ||
     fail "the refusals left files behind: $(ls -a)"
 popd >/dev/null
+
+# --- training checkpoints, the legacy format, convolutions (make_checkpoint_fixtures.py) ---
+expect_ok "import the tutorial's checkpoint" "$latentpad" import "$fixtures/ckpt_tutorial.pth" --out "$work/ckpt.lpad"
+grep -q "^imported autoencoder: .*ckpt_tutorial.pth (torch.save of a dict; the state_dict under 'model_state_dict'); activations: the tutorial's" "$work/stdout" &&
+  grep -q '^wrote .*ckpt.lpad (64-8 tanh-2 tanh | 2-8 tanh-64 sigmoid)$' "$work/stdout" && pass ||
+  fail "the checkpoint import says which key it used: $(cat "$work/stdout")"
+run_setup "decode with the checkpoint's model" "$latentpad" decode --weights "$work/ckpt.lpad" --z 0.3,-0.4 >"$work/ckpt.txt"
+for f in legacy_checkpoint legacy_state_dict legacy_module ckpt_module ckpt_halves; do
+  expect_ok "import $f" "$latentpad" import "$fixtures/$f.pth" --out "$work/$f.lpad"
+  "$latentpad" decode --weights "$work/$f.lpad" --z 0.3,-0.4 >"$work/b.txt" 2>/dev/null &&
+    cmp -s "$work/ckpt.txt" "$work/b.txt" && pass || fail "$f decodes unlike ckpt_tutorial.pth"
+done
+grep -q "^imported autoencoder: .*ckpt_halves.pth (torch.save of a dict; the state_dicts under 'encoder' and 'decoder')" "$work/stdout" &&
+  pass || fail "halves in a checkpoint: $(cat "$work/stdout")"
+expect_error "two models in a checkpoint" "^latentpad: error: cannot use .*ckpt_ema.pth: it holds two models, under 'model' \(64-8-2-8-64\) and 'ema_model' \(64-8-2-8-64\); choose one with --key NAME$" \
+  "$latentpad" import "$fixtures/ckpt_ema.pth" --out "$work/x.lpad"
+expect_ok "--key ema_model" "$latentpad" import "$fixtures/ckpt_ema.pth" --key ema_model --out "$work/ema.lpad"
+grep -q "(torch.save of a dict; the state_dict under 'ema_model')" "$work/stdout" && pass || fail "--key: $(cat "$work/stdout")"
+"$latentpad" decode --weights "$work/ema.lpad" --z 0.3,-0.4 >"$work/b.txt" 2>/dev/null &&
+  ! cmp -s "$work/ckpt.txt" "$work/b.txt" && pass || fail "the EMA model decodes like the model, or not at all"
+expect_error "--key not in the checkpoint" "it holds no model under 'opt'; it holds models under 'model' and 'ema_model'" \
+  "$latentpad" import "$fixtures/ckpt_ema.pth" --key opt --out "$work/x.lpad"
+expect_error "--key on a model file" "--key model: .*autoencoder.pth is not a dict holding models" \
+  "$latentpad" import "$fixtures/autoencoder.pth" --key model --out "$work/x.lpad"
+expect_ok "a VAE's checkpoint" "$latentpad" import "$fixtures/ckpt_vae.pth" --out "$work/ckpt_vae.lpad"
+grep -q '^wrote .*(64-8 relu-(mu 2, logvar 2) | 2-8 relu-64 sigmoid)$' "$work/stdout" && pass || fail "VAE checkpoint: $(cat "$work/stdout")"
+expect_error "legacy, truncated" "^latentpad: error: refusing .*legacy_truncated.pth: it is truncated: storage 7 needs 256 bytes, but 246 remain$" \
+  "$latentpad" import "$fixtures/legacy_truncated.pth" --out "$work/x.lpad"
+expect_error "legacy, a short storage" "its storage 7 holds 63 values, but the pickle says 64 float32 values$" \
+  "$latentpad" import "$fixtures/legacy_short_storage.pth" --out "$work/x.lpad"
+expect_error "a Conv2d module" "^latentpad: error: cannot use .*conv_module.pth: its module encoder.0 is a torch.nn.Conv2d; LatentPad reads MLPs \(Linear layers\) only$" \
+  "$latentpad" import "$fixtures/conv_module.pth" --out "$work/x.lpad"
+expect_error "a Conv2d state_dict" "its tensor encoder.0.weight is 4-D \(2x1x3x3\), a torch.nn.Conv2d's weight; LatentPad reads MLPs \(Linear layers\) only$" \
+  "$latentpad" import "$fixtures/conv_state_dict.pth" --out "$work/x.lpad"
+[ ! -e "$work/x.lpad" ] && pass || fail "a failed import wrote a file"
 
 # --- export: safetensors that PyTorch reads, and halves --------------------------
 expect_ok "export safetensors" "$latentpad" export --weights "$shipped" --format safetensors --out "$work/m.safetensors"

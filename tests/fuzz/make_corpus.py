@@ -164,6 +164,11 @@ def import_corpus():
                 entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
                 deflated.writestr(entry, archive.read(info.filename), zipfile.ZIP_DEFLATED, 9)
         write("fuzz_import", "small_module_deflated.pth", out.getvalue())
+    # The legacy (pre-1.6) format: a small state_dict, as saved by torch 1.13.
+    with open(os.path.join(torch_dir, "hostile", "legacy_baseline.pth"), "rb") as f:
+        write("fuzz_import", "legacy_state_dict.pth", f.read())
+    # tools/reference/make_checkpoint_fixtures.py writes legacy_checkpoint.pth and
+    # legacy_checkpoint.object.pkl here, make_vae_fixtures.py the vae_nested_* pickles.
 
 
 def regressions():

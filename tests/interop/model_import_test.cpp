@@ -123,7 +123,7 @@ TEST_CASE("an encoder and a decoder combine only when their codes match", "[inte
   CHECK_THAT(error, Catch::StartsWith("cannot combine enc.safetensors and dec.safetensors: "));
 }
 
-TEST_CASE("a torch module the reader does not know is named", "[interop][import][torch]") {
+TEST_CASE("a torch module the reader does not know is named; a convolution is called one", "[interop][import][torch]") {
   // torch.save of a bare nn.Conv2d: NEWOBJ, then BUILD with empty _parameters and _modules.
   test::PickleBuilder p;
   p.global("torch.nn.modules.conv", "Conv2d").op(')').op('\x81').op('}');
@@ -133,8 +133,24 @@ TEST_CASE("a torch module the reader does not know is named", "[interop][import]
   ModelFile out;
   std::string error;
   CHECK_FALSE(model_import({{"conv.pth", bytes.data(), bytes.size()}}, {}, &out, &error));
-  CHECK(error == "cannot use conv.pth: it holds a Conv2d at its root, which LatentPad cannot run "
+  CHECK(error == "cannot use conv.pth: it holds a torch.nn.Conv2d; LatentPad reads MLPs (Linear layers) only");
+  // Other modules LatentPad cannot run are named too.
+  test::PickleBuilder bn;
+  bn.global("torch.nn.modules.batchnorm", "BatchNorm1d").op(')').op('\x81').op('}');
+  bn.mark().text("_parameters").global("collections", "OrderedDict").op(')').op('R');
+  bn.text("_modules").global("collections", "OrderedDict").op(')').op('R').op('u').op('b').stop();
+  const auto bn_bytes = test::ZipBuilder().add("bn/data.pkl", bn.data()).bytes();
+  CHECK_FALSE(model_import({{"bn.pth", bn_bytes.data(), bn_bytes.size()}}, {}, &out, &error));
+  CHECK(error == "cannot use bn.pth: it holds a BatchNorm1d at its root, which LatentPad cannot run "
                  "(it runs Linear layers with Tanh, Sigmoid or ReLU)");
+  // A state_dict's 3-D to 5-D weights are convolutions' (Conv1d to Conv3d).
+  Safetensors st;
+  st.tensors.push_back({"features.0.weight", {4, 1, 3}, std::vector<float>(12, 0.5f)});
+  st.tensors.push_back({"features.0.bias", {4}, std::vector<float>(4, 0.0f)});
+  const auto st_bytes = safetensors_encode(st);
+  CHECK_FALSE(model_import({{"c.safetensors", st_bytes.data(), st_bytes.size()}}, {}, &out, &error));
+  CHECK(error == "cannot use c.safetensors: its tensor features.0.weight is 3-D (4x1x3), a torch.nn.Conv1d's weight; "
+                 "LatentPad reads MLPs (Linear layers) only");
   const std::string lpad = "LPADMDL\n and the rest";
   CHECK_FALSE(model_import({{"m.lpad", reinterpret_cast<const uint8_t*>(lpad.data()), lpad.size()}}, {}, &out, &error));
   CHECK(error == "m.lpad is already a LatentPad model file; use it as it is");

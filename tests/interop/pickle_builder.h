@@ -29,17 +29,20 @@ struct PickleBuilder {
   PickleBuilder& mark() { return op('('); }
   PickleBuilder& tuple() { return op('t'); }
   PickleBuilder& stop() { return op('.'); }
-  // ('storage', torch.FloatStorage, key, location, numel), then BINPERSID.
+  // ('storage', torch.FloatStorage, key, location, numel), then BINPERSID; the
+  // legacy format adds a sixth element, view_metadata None.
   PickleBuilder& storage(const std::string& key, int numel, const std::string& location = "cpu",
-                         const std::string& type = "FloatStorage") {
-    mark().text("storage").global("torch", type).text(key).text(location).integer(numel).tuple();
+                         const std::string& type = "FloatStorage", bool legacy = false) {
+    mark().text("storage").global("torch", type).text(key).text(location).integer(numel);
+    if (legacy) op('N');
+    tuple();
     return op('Q');
   }
   // _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())
   PickleBuilder& tensor(const std::string& key, int numel, std::vector<int> size, std::vector<int> stride,
-                        int offset = 0) {
+                        int offset = 0, bool legacy = false) {
     global("torch._utils", "_rebuild_tensor_v2").mark();
-    storage(key, numel).integer(offset);
+    storage(key, numel, "cpu", "FloatStorage", legacy).integer(offset);
     mark();
     for (int s : size) integer(s);
     tuple().mark();

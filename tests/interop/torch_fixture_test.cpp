@@ -1,8 +1,10 @@
 // Real torch.save files from Debian's torch 1.13 and the tutorial's own classes
-// (tools/reference/make_torch_fixtures.py), and small VAEs in the layouts
-// people use (tools/reference/make_vae_fixtures.py): the import must run them
-// as PyTorch does, to 1e-5. Also the hand-made hostile files
-// (tools/reference/make_hostile_pth.py): each is refused, and says why.
+// (tools/reference/make_torch_fixtures.py), small VAEs in the layouts people
+// use (tools/reference/make_vae_fixtures.py), and training checkpoints, the
+// legacy format and convolutional models (tools/reference/
+// make_checkpoint_fixtures.py): the import must run them as PyTorch does, to
+// 1e-5. Also the hand-made hostile files (tools/reference/make_hostile_pth.py):
+// each is refused, and says why.
 #include <catch2/catch.hpp>
 
 #include <zlib.h>
@@ -171,7 +173,9 @@ TEST_CASE("hostile and broken .pth files are refused, each with its reason", "[i
       {"absolute_path.pth", "entry /tmp/archive/data.pkl has a path outside the archive"},
       {"storage_key_traversal.pth", "has a path outside the archive"},
       {"truncated.pth", "it is not a zip archive"},
-      {"legacy_format.pth", "legacy format"},
+      {"legacy_magic_posix_system.pth", "it asks to call posix.system;"},
+      {"legacy_object_posix_system.pth", "it asks to call posix.system;"},
+      {"legacy_storage_count.pth", "its list of storages names storage 2, which its pickle never uses"},
       {"big_byteorder.pth", "big-endian"},
       {"deep_nesting.pth", "it holds a list, not a model or a state_dict"},
   };
@@ -189,6 +193,10 @@ TEST_CASE("hostile and broken .pth files are refused, each with its reason", "[i
   // The baseline the hostile files were made from is itself fine.
   const ModelFile baseline = import_ok({"hostile/valid_baseline.pth"});
   CHECK(baseline.parts == ModelParts::encoder);
+  // ... and so is its legacy-format twin: the same model.
+  const ModelFile legacy = import_ok({"hostile/legacy_baseline.pth"});
+  require_same_model(baseline, legacy);
+  CHECK(legacy.meta.at("source") == "hostile/legacy_baseline.pth (torch.save of a state_dict, in the legacy format)");
 }
 
 // zlib's raw DEFLATE (what `zip` and Python's ZIP_DEFLATED write) of some bytes.
@@ -460,4 +468,125 @@ TEST_CASE("an autoencoder's export is what it always was", "[interop][safetensor
   const ModelFile model = import_ok({"autoencoder.pth"});
   CHECK(export_names(model) == ExportNames::tutorial);
   CHECK(model_to_safetensors(model).metadata.count("latentpad.model_kind") == 0);
+}
+
+// --- Training checkpoints, the legacy format, convolutions (make_checkpoint_fixtures.py) ---
+
+namespace {
+
+std::string import_error(std::initializer_list<const char*> names, const ImportOptions& options) {
+  Loaded loaded = load(names);
+  ModelFile model;
+  std::string error;
+  CHECK_FALSE(model_import(loaded.files, options, &model, &error));
+  return error;
+}
+
+ImportOptions with_key(const char* key) {
+  ImportOptions options;
+  options.key = key;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("the tutorial's training checkpoint gives its model_state_dict, which runs as PyTorch runs it",
+          "[interop][torch][ckpt]") {
+  // {'epoch', 'model_state_dict', 'optimizer_state_dict', 'loss'} after one Adam step: the optimizer's
+  // exp_avg and exp_avg_sq have the weights' shapes, and must not be read as weights.
+  auto fx = load_fixture(kDir + "ckpt_expected.bin");
+  const ModelFile model = import_ok({"ckpt_tutorial.pth"});
+  CHECK(model.parts == ModelParts::both);
+  CHECK(model.model.encoder.spec().sizes == std::vector<int>{64, 8, 2});
+  CHECK(model.meta.at("source") == "ckpt_tutorial.pth (torch.save of a dict; the state_dict under 'model_state_dict')");
+  CHECK(model.meta.at("activations") == "the tutorial's (the file has none)");
+  require_forward(model, fx, "inputs", "ae");
+  // The whole module saved in a checkpoint gives the same model, its activations its own.
+  const ModelFile module = import_ok({"ckpt_module.pth"});
+  CHECK(module.meta.at("source") == "ckpt_module.pth (torch.save of a dict; __main__.AutoEncoder under 'model')");
+  CHECK(module.meta.at("activations") == "from the file");
+  require_same_model(model, module);
+}
+
+TEST_CASE("an encoder and a decoder saved as two entries of one checkpoint make one autoencoder",
+          "[interop][torch][ckpt]") {
+  auto fx = load_fixture(kDir + "ckpt_expected.bin");
+  const ModelFile model = import_ok({"ckpt_halves.pth"});
+  CHECK(model.parts == ModelParts::both);
+  CHECK(model.meta.at("source") == "ckpt_halves.pth (torch.save of a dict; the state_dicts under 'encoder' and 'decoder')");
+  require_forward(model, fx, "inputs", "ae");
+  // --key takes one half alone.
+  const ModelFile decoder = import_ok({"ckpt_halves.pth"}, with_key("decoder"));
+  CHECK(decoder.parts == ModelParts::decoder);
+}
+
+TEST_CASE("two whole models in a checkpoint are listed, and --key takes either", "[interop][torch][ckpt]") {
+  auto fx = load_fixture(kDir + "ckpt_expected.bin");
+  CHECK(import_error({"ckpt_ema.pth"}, {}) ==
+        "cannot use ckpt_ema.pth: it holds two models, under 'model' (64-8-2-8-64) and 'ema_model' (64-8-2-8-64); "
+        "choose one with --key NAME");
+  const ModelFile model = import_ok({"ckpt_ema.pth"}, with_key("model"));
+  require_forward(model, fx, "inputs", "ae");
+  require_same_model(model, import_ok({"ckpt_tutorial.pth"}));
+  const ModelFile ema = import_ok({"ckpt_ema.pth"}, with_key("ema_model"));
+  CHECK(ema.meta.at("source") == "ckpt_ema.pth (torch.save of a dict; the state_dict under 'ema_model')");
+  require_forward(ema, fx, "inputs", "ema");
+  CHECK(import_error({"ckpt_ema.pth"}, with_key("optimizer_state_dict")) ==
+        "cannot use ckpt_ema.pth: --key optimizer_state_dict: it holds no model under 'optimizer_state_dict'; "
+        "it holds models under 'model' and 'ema_model'");
+  CHECK(import_error({"autoencoder.pth"}, with_key("model")) ==
+        "--key model: autoencoder.pth is not a dict holding models (a checkpoint)");
+}
+
+TEST_CASE("a VAE's training checkpoint imports as its state_dict does", "[interop][torch][ckpt][vae]") {
+  auto fx = load_fixture(kDir + "ckpt_expected.bin");
+  const ModelFile model = import_ok({"ckpt_vae.pth"});
+  CHECK(model.model.kind == ModelKind::vae);
+  CHECK(model.meta.at("vae_heads") == "fc21 (mu) and fc22 (logvar)");
+  CHECK(model.meta.at("source") == "ckpt_vae.pth (torch.save of a dict; the state_dict under 'state_dict')");
+  require_vae_forward(model, fx, "inputs", "vae");
+}
+
+TEST_CASE("the legacy format: a state_dict, a whole module and a checkpoint run as PyTorch runs them",
+          "[interop][torch][legacy]") {
+  auto fx = load_fixture(kDir + "ckpt_expected.bin");
+  const ModelFile zip = import_ok({"ckpt_tutorial.pth"});
+  const ModelFile state = import_ok({"legacy_state_dict.pth"});
+  CHECK(state.meta.at("source") == "legacy_state_dict.pth (torch.save of a state_dict, in the legacy format)");
+  require_forward(state, fx, "inputs", "ae");
+  require_same_model(zip, state);
+  const ModelFile module = import_ok({"legacy_module.pth"});
+  CHECK(module.meta.at("source") == "legacy_module.pth (torch.save of __main__.AutoEncoder, in the legacy format)");
+  CHECK(module.model.decoder.layers.back().act == Activation::sigmoid);
+  require_forward(module, fx, "inputs", "ae");
+  // 32 storages: the key list's order ("0", "1", "10", ...) is not the pickle's.
+  const ModelFile checkpoint = import_ok({"legacy_checkpoint.pth"});
+  CHECK(checkpoint.meta.at("source") ==
+        "legacy_checkpoint.pth (torch.save of a dict, in the legacy format; the state_dict under 'model_state_dict')");
+  require_forward(checkpoint, fx, "inputs", "ae");
+  require_same_model(zip, checkpoint);
+}
+
+TEST_CASE("truncated and short legacy files are refused, saying what is wrong", "[interop][torch][legacy][hostile]") {
+  CHECK(import_error({"legacy_truncated.pth"}, {}) ==
+        "refusing legacy_truncated.pth: it is truncated: storage 7 needs 256 bytes, but 246 remain");
+  CHECK(import_error({"legacy_short_storage.pth"}, {}) ==
+        "refusing legacy_short_storage.pth: its storage 7 holds 63 values, but the pickle says 64 float32 values");
+  // Every cut of a real legacy checkpoint is refused, and says why.
+  Loaded whole = load({"legacy_checkpoint.pth"});
+  for (size_t n = 0; n < whole.files[0].size; n += 7) {
+    ModelFile out;
+    std::string error;
+    INFO(n);
+    CHECK_FALSE(model_import({{"cut.pth", whole.files[0].data, n}}, {}, &out, &error));
+    CHECK_THAT(error, Catch::StartsWith("refusing cut.pth: "));
+  }
+}
+
+TEST_CASE("convolutional models are refused, naming their Conv2d", "[interop][torch]") {
+  CHECK(import_error({"conv_module.pth"}, {}) ==
+        "cannot use conv_module.pth: its module encoder.0 is a torch.nn.Conv2d; LatentPad reads MLPs (Linear layers) only");
+  CHECK(import_error({"conv_state_dict.pth"}, {}) ==
+        "cannot use conv_state_dict.pth: its tensor encoder.0.weight is 4-D (2x1x3x3), a torch.nn.Conv2d's weight; "
+        "LatentPad reads MLPs (Linear layers) only");
 }

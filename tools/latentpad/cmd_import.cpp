@@ -1,5 +1,7 @@
-// latentpad import: a PyTorch model (torch.save archive or safetensors) to an
-// .lpad file, read without Python and without running anything in the file.
+// latentpad import: a PyTorch model (a torch.save file, zip or legacy, or
+// safetensors) to an .lpad file, read without Python and without running
+// anything in the file. A training checkpoint dict gives the model it holds;
+// the output line says under which key.
 // Autoencoders and MLP VAEs (interop/model_import.h says which layouts); what
 // was guessed (activations a file does not hold, which layers are a VAE's
 // heads) is printed, as the user must be able to check it.
@@ -18,6 +20,7 @@ struct ImportOptionsCli {
   std::string activations;
   std::string vae_heads;
   bool vae_split = false;
+  std::string key;
 };
 
 // "variational autoencoder", or "VAE encoder" for one half.
@@ -44,6 +47,7 @@ void run_import(const ImportOptionsCli& o) {
     if (o.vae_split) throw UsageError("--vae-heads and --vae-split exclude each other");
   }
   options.vae_split = o.vae_split;
+  options.key = o.key;
 
   std::vector<std::vector<uint8_t>> bytes(o.files.size());
   std::vector<ImportFile> files;
@@ -94,6 +98,9 @@ void add_import(CLI::App& app) {
                   "for names LatentPad does not recognise");
   cmd->add_flag("--vae-split", o->vae_split,
                 "The encoder's last layer is a VAE's mu and logvar heads in one, twice the code width: mu's rows first");
+  cmd->add_option("--key", o->key,
+                  "For a checkpoint dict holding several models (e.g. model and ema_model): the key of the one to "
+                  "import, as the refusal lists them (nested dicts: outer.inner)");
   cmd->callback([o] { run_import(*o); });
 }
 

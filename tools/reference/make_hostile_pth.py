@@ -67,10 +67,17 @@ Files (hostile/<name>.pth), and what a correct reader does with them:
                               zip holds archive/data/../../etc/passwd       decimal); never open a
                               (the weight's bytes) instead of data/0        file outside the zip
   truncated                   first 60% of valid_baseline.pth's bytes       refuse: not a complete zip
-  legacy_format               pre-1.6 torch.save (_use_new_zipfile_         refuse: "legacy format,
-                              serialization=False) of the baseline: not a   re-save with torch>=1.6"
-                              zip, starts with a pickle of the magic long
+  legacy_baseline             pre-1.6 torch.save (_use_new_zipfile_         load it: 2 tensors (skipped
+                              serialization=False) of the baseline: not a   by the CLI test's hostile
+                              zip, starts with a pickle of the magic long   loop, like valid_baseline)
                               0x1950a86a20f9469cfc6c
+  legacy_magic_posix_system   legacy_baseline whose first pickle (the       refuse the global
+                              magic number's) calls posix.system
+  legacy_object_posix_system  legacy_baseline whose object pickle calls     refuse the global
+                              posix.system
+  legacy_storage_count        legacy_baseline whose list of storage keys    refuse: the list does not
+                              names '0', '1', '2' (the pickle uses two,     match the pickle
+                              two storages follow)
   deep_nesting                data.pkl: PROTO 2, 100000 x EMPTY_LIST,       refuse at a stack/depth
                               99999 x APPEND, STOP (a 100000-deep list)     limit, no crash
   big_byteorder               baseline + archive/byteorder = b'big'         refuse (or byte-swap);
@@ -329,17 +336,20 @@ def patch_uncompressed_size(zbytes, entry, new_size):
     return bytes(b)
 
 
-def legacy_file():
+def legacy_file(magic_pkl=None, object_pkl=None, keys=("0", "1")):
     """What torch.save(sd, f, _use_new_zipfile_serialization=False) writes.
 
     Five concatenated pickles and raw data: the magic number (a LONG1), the
     protocol version 1001, a sys_info dict, the object (persistent ids carry a
     sixth element, view_metadata None), the list of storage keys; then per
-    storage a u64 element count and its bytes.
+    storage, in the list's order, an int64 element count and its bytes.
+    magic_pkl / object_pkl replace the first / the fourth pickle; keys, the list.
     """
-    w = PickleWriter()
-    w.save(0x1950A86A20F9469CFC6C)
-    out = w.stop()
+    if magic_pkl is None:
+        w = PickleWriter()
+        w.save(0x1950A86A20F9469CFC6C)
+        magic_pkl = w.stop()
+    out = magic_pkl
     w = PickleWriter()
     w.save(1001)
     out += w.stop()
@@ -362,14 +372,17 @@ def legacy_file():
     w.op(SETITEMS)
     w.op(SETITEMS)
     out += w.stop()
-    out += state_dict_pkl([
+    out += object_pkl or state_dict_pkl([
         ("encoder.0.weight", tensor("0", 6, 0, (2, 3), (3, 1), legacy=True)),
         ("encoder.0.bias", tensor("1", 2, 0, (2,), (1,), legacy=True))])
     w = PickleWriter()
-    w.save(["0", "1"])
+    w.save(list(keys))
     out += w.stop()
     out += struct.pack("<Q", 6) + floats(WEIGHT) + struct.pack("<Q", 2) + floats(BIAS)
     return out
+
+
+LEGACY_PROOFS = {}  # name -> the pickle that runs its payload when loaded
 
 
 # --- The fixtures -----------------------------------------------------------------
@@ -427,7 +440,13 @@ def build():
     recs[1] = (f"{STEM}/data/{evil_key}", recs[1][1])
     files["storage_key_traversal"] = torch_zip(recs)
     files["truncated"] = files["valid_baseline"][:len(files["valid_baseline"]) * 6 // 10]
-    files["legacy_format"] = legacy_file()
+    # The legacy format (PyTorch < 1.6): the baseline is read; hostile pickles in it are refused.
+    files["legacy_baseline"] = legacy_file()
+    posix = call_pkl("posix", "system", (f"touch {PWNED}",))
+    files["legacy_magic_posix_system"] = legacy_file(magic_pkl=posix)
+    files["legacy_object_posix_system"] = legacy_file(object_pkl=posix)
+    LEGACY_PROOFS.update(legacy_magic_posix_system=posix, legacy_object_posix_system=posix)
+    files["legacy_storage_count"] = legacy_file(keys=("0", "1", "2"))
     files["deep_nesting"] = pkl_only(PROTO2 + EMPTY_LIST * 100000 + APPEND * 99999 + STOP)
     recs = baseline_records()
     files["big_byteorder"] = torch_zip(recs[:1] + [(f"{STEM}/byteorder", b"big")] + recs[1:])
@@ -484,6 +503,14 @@ class StubUnpickler(pickle.Unpickler):
         return pid[1:]
 
 
+class LegacyStubUnpickler(StubUnpickler):
+    """The same for the legacy format, whose storage ids end in view_metadata (None)."""
+
+    def persistent_load(self, pid):
+        assert pid[0] == "storage" and len(pid) == 6 and pid[5] is None, pid
+        return pid[1:5]
+
+
 def describe(pkl):
     return StubUnpickler(io.BytesIO(pkl)).load()
 
@@ -521,7 +548,13 @@ def self_check(files):
         raise AssertionError("truncated opened as a zip")
     except zipfile.BadZipFile:
         pass
-    assert files["legacy_format"][:2] == PROTO2 and not files["legacy_format"].startswith(b"PK")
+    assert files["legacy_baseline"][:2] == PROTO2 and not files["legacy_baseline"].startswith(b"PK")
+    f = io.BytesIO(files["legacy_baseline"])
+    assert pickle.load(f) == 0x1950A86A20F9469CFC6C and pickle.load(f) == 1001
+    assert pickle.load(f)["little_endian"] is True
+    assert LegacyStubUnpickler(f).load() == base, "legacy_baseline's object"
+    assert pickle.load(f) == ["0", "1"]
+    assert f.read() == struct.pack("<Q", 6) + floats(WEIGHT) + struct.pack("<Q", 2) + floats(BIAS)
 
 
 def main():
@@ -536,6 +569,8 @@ def main():
     for name in ("posix_system", "os_system", "builtins_eval", "py2_builtin_eval",
                  "subprocess_popen", "builtins_import", "builtins_open", "inst_opcode"):
         print(f"    {name}: {prove_hostile(name, data_pkl(files[name]))}")
+    for name, pkl in LEGACY_PROOFS.items():
+        print(f"    {name}: {prove_hostile(name, pkl)}")
 
     os.makedirs(args.out_dir, exist_ok=True)
     print(f"wrote {args.out_dir}:")
