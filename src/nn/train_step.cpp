@@ -65,6 +65,14 @@ void shard_forward_backward(const Autoencoder& model, const TrainConfig& config,
   }
 }
 
+// What a batch's summed loss is divided by: every element of x [input, B]
+// for an autoencoder (the mean, as nn.MSELoss), the images for a VAE (per
+// image, as pytorch/examples reports it).
+double loss_divisor(const Autoencoder& model, const Eigen::MatrixXf& x) {
+  const double images = static_cast<double>(x.cols());
+  return model.is_vae() ? images : images * static_cast<double>(x.rows());
+}
+
 // Thread `part` of `parts`: for every layer, the weight gradient of its block of
 // input columns, dW[:, lo:hi] = sum over shards of dz a[lo:hi]^T (shard order is
 // fixed, so sums are reproducible), then Adam on that block while it is still in
@@ -144,7 +152,7 @@ StepLoss objective_evaluate(const Autoencoder& model, const TrainConfig& config,
   }
   const Eigen::MatrixXf recon = mlp_infer(model.decoder, codes);
   loss.reconstruction = config.loss == ReconLoss::bce ? bce_sum(recon, x) : squared_error_sum(recon, x);
-  const double count = model.is_vae() ? static_cast<double>(size) : static_cast<double>(size) * static_cast<double>(x.rows());
+  const double count = loss_divisor(model, x);
   loss.reconstruction /= count;
   loss.kl /= count;
   loss.loss = loss.reconstruction + (model.is_vae() ? config.beta * loss.kl : 0.0);
@@ -157,7 +165,7 @@ StepLoss train_step(TrainState& state, const TrainConfig& config, const Eigen::M
   const Autoencoder& model = state.model;
   const int shards = ws.pool.size();
   const int size = static_cast<int>(x.cols());
-  const double count = model.is_vae() ? static_cast<double>(size) : static_cast<double>(size) * static_cast<double>(x.rows());
+  const double count = loss_divisor(model, x);
 
   // The whole batch's eps, before the split, so it is the same at any thread count.
   if (model.is_vae() && random.eps) {

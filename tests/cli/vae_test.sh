@@ -89,6 +89,8 @@ for f in r e g i a d; do [ -s "$out/$f.png" ] && pass || fail "no figure $f.png"
 bad=("$latentpad" train --data "$data" --out "$work/out/bad.lpad")
 expect_usage beta-negative "^latentpad: error: --beta must be a finite number >= 0$" "${bad[@]}" --model vae --beta -1
 expect_usage beta-nan "--beta must be a finite number >= 0" "${bad[@]}" --model vae --beta nan
+expect_usage eval-beta "^latentpad: error: --beta: must be a finite number >= 0$" \
+  "$latentpad" eval --data "$data" --weights "$vae" --beta -1
 expect_usage latent-zero "^latentpad: error: --latent must be between 1 and 256$" "${bad[@]}" --latent 0
 expect_usage latent-wide "--latent must be between 1 and 256" "${bad[@]}" --model vae --latent 257
 expect_usage model "--model must be ae or vae" "${bad[@]}" --model gan

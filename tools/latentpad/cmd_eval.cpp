@@ -1,5 +1,6 @@
 // latentpad eval: mean per-pixel reconstruction MSE over the test set; for a
 // VAE also its training objective per test image (z sampled) and its KL term.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -49,7 +50,14 @@ void add_eval(CLI::App& app) {
   add_dataset_options(*cmd, o->dataset);
   cmd->add_option("--weights", o->weights, "Model file [default: the shipped model for --dataset]");
   cmd->add_option("--loss", o->loss, "A VAE's reconstruction term, mse or bce [default: as it was trained]");
-  cmd->add_option("--beta", o->beta, "A VAE's KL weight [default: as it was trained]");
+  cmd->add_option("--beta", o->beta, "A VAE's KL weight [default: as it was trained]")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            return *end == '\0' && std::isfinite(v) && v >= 0 ? std::string() : "must be a finite number >= 0";
+          },
+          "BETA"));
   cmd->add_option("--seed", o->seed, "Seed of a VAE's sampled codes")->capture_default_str();
   cmd->callback([o] { run_eval(*o); });
 }
