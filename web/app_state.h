@@ -21,13 +21,27 @@ inline uint8_t gray_byte(float v) {
 // A texture for ImGui::Image, uploaded from 8-bit RGBA or [0,1] grayscale
 // (stored as 8-bit luminance: a quarter of the bytes, which matters for the
 // 896x896 manifold when WebGL runs in software).
+//
+// Each texture keeps the bytes it last uploaded and is listed while it exists,
+// so that after the WebGL context is lost and restored every one can be made
+// again exactly as it was (main.cpp's context callbacks).
 struct Texture {
   GLuint id = 0;
   int width = 0, height = 0;
+  GLenum format = 0;            // GL_RGBA or GL_LUMINANCE, as last uploaded
+  std::vector<uint8_t> pixels;  // the bytes last uploaded
+  Texture();
+  ~Texture();
+  Texture(const Texture&) = delete;
+  Texture& operator=(const Texture&) = delete;
   void upload_rgba(const uint8_t* rgba, int w, int h);
   void upload_luminance(const uint8_t* gray, int w, int h);
   void upload_gray(const float* values, int w, int h);
   ImTextureID imgui_id() const { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id)); }
+  // The context was lost: every texture's GL name is gone (ids become 0).
+  static void forget_all();
+  // A new context: every texture that had pixels is uploaded again.
+  static void restore_all();
 };
 
 // The files the page fetched (see page/app.js and `latentpad site-data`).
@@ -109,6 +123,10 @@ struct AppState {
   float pixel_ratio = 1.0f;  // device pixels per CSS pixel
   int frames_drawn = 0;      // the page draws only when something changed (main.cpp)
   int css_width = 0, css_height = 0;
+  // The WebGL context (main.cpp): while it is lost nothing is drawn; each
+  // restore recreates every GL object and bumps gl_restores (a redraw).
+  bool gl_lost = false;
+  int gl_restores = 0;
 
   DemoData data;
   std::string status = "Loading model...";  // shown until the model is ready, then notes like "Loaded x.lpad"
@@ -162,6 +180,16 @@ struct AppState {
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().
   ImVec4 pad_rect, digit_rect, manifold_rect, draw_rect, draw_clear_rect, walk_rect;
+
+  // Layout checks for latentpad.layout() (panels.cpp): what the last drawn
+  // frame could not fit ("what: needs N px, has M px"), the scrolling
+  // panels' rect, its scroll position and range, the open tab's opening
+  // sentence (a place to start a swipe), and how the test images are named.
+  std::vector<std::string> clipped;
+  ImVec4 panels_rect, intro_rect;
+  float panels_scroll = 0.0f, panels_scroll_max = 0.0f;
+  std::string recon_caption, walk_captions[2];
+  unsigned swipe_window = 0;  // the ImGuiID of the window a touch or mouse drag scrolls (0: none)
 };
 
 }  // namespace lp::web

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -186,10 +187,31 @@ EMSCRIPTEN_KEEPALIVE int lp_set_latent_text(const char* text) {
   return 1;
 }
 
+namespace {
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out + "\"";
+}
+std::string json_rect(const ImVec4& r) {
+  char text[96];
+  std::snprintf(text, sizeof text, "[%.1f,%.1f,%.1f,%.1f]", r.x, r.y, r.z, r.w);
+  return text;
+}
+}  // namespace
+
 // JSON with where things are on screen (CSS pixels), the visible range, the
-// dense kernel and how many frames have been drawn.
+// dense kernel and how many frames have been drawn; then the layout checks:
+// the device pixel ratio the font atlas is rasterised for (dpr), what the
+// last frame could not fit (clipped), the scrolling panels' rect, scroll
+// position and range, the open tab's opening sentence, and how the
+// Reconstruction and Walk panels name their test images.
 EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
   static char json[768];
+  static std::string out;
   const lp::web::AppState& s = *g_app;
   const ImVec4 p = s.pad_rect, d = s.digit_rect, m = s.manifold_rect;
   const ImVec4 dr = s.draw_rect, c = s.draw_clear_rect, w = s.walk_rect;
@@ -201,7 +223,16 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
                 p.x, p.y, p.z, p.w, d.x, d.y, d.z, d.w, m.x, m.y, m.z, m.w, dr.x, dr.y, dr.z, dr.w, c.x, c.y, c.z, c.w,
                 w.x, w.y, w.z, w.w, s.walk.from[0], s.walk.from[1], s.walk.to[0], s.walk.to[1], s.walk.steps,
                 s.range, lp::dense_kernel_name(), s.frames_drawn);
-  return json;
+  out.assign(json, std::strlen(json) - 1);  // without the closing brace
+  char more[160];
+  std::snprintf(more, sizeof more, ",\"dpr\":%g,\"font_scale\":%g,\"scroll\":[%.1f,%.1f]", s.pixel_ratio,
+                ImGui::GetIO().FontGlobalScale, s.panels_scroll, s.panels_scroll_max);
+  out += more;
+  out += ",\"panels\":" + json_rect(s.panels_rect) + ",\"intro\":" + json_rect(s.intro_rect) + ",\"clipped\":[";
+  for (size_t i = 0; i < s.clipped.size(); ++i) out += (i ? "," : "") + json_string(s.clipped[i]);
+  out += "],\"names\":{\"reconstruction\":" + json_string(s.recon_caption) + ",\"walk\":[" +
+         json_string(s.walk_captions[0]) + "," + json_string(s.walk_captions[1]) + "]}}";
+  return out.c_str();
 }
 
 // Decodes `count` codes spread over [-1,1]^2 `repeats` times; returns the

@@ -24,14 +24,42 @@ namespace {
 EM_JS(int, viewport_width, (), { return window.innerWidth; });
 EM_JS(int, viewport_height, (), { return window.innerHeight; });
 
-void fit_to_viewport(AppState& s) {
+// Rasterises the font at device resolution and scales it back: crisp text on
+// high-DPI screens at the same layout size. Outside a frame only (before
+// ImGui::NewFrame).
+void build_fonts(float pixel_ratio) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig font;
+  font.SizePixels = std::round(14.0f * pixel_ratio);
+  io.Fonts->AddFontDefault(&font);
+  io.FontGlobalScale = 1.0f / pixel_ratio;
+  // The GL texture, if the backend made one already (it makes the first in
+  // its first NewFrame).
+  if (io.Fonts->TexID) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+}
+
+// Follows the viewport's CSS size and the device pixel ratio, checked every
+// frame: a window dragged to a screen of another density, or browser zoom,
+// changes the ratio without always changing the CSS size. Returns true when
+// something changed (the frame must be drawn).
+bool fit_to_viewport(AppState& s) {
   const int w = viewport_width(), h = viewport_height();
-  if (w == s.css_width && h == s.css_height) return;
+  const float ratio = static_cast<float>(emscripten_get_device_pixel_ratio());
+  if (w == s.css_width && h == s.css_height && ratio == s.pixel_ratio) return false;
   s.css_width = w;
   s.css_height = h;
   // With SDL_WINDOW_ALLOW_HIGHDPI, SDL sizes the canvas backing store at
-  // devicePixelRatio times the CSS size: crisp on high-DPI screens.
+  // devicePixelRatio times the CSS size (it reads the ratio again here).
   SDL_SetWindowSize(s.window, w, h);
+  if (ratio != s.pixel_ratio && ratio > 0) {
+    s.pixel_ratio = ratio;
+    build_fonts(ratio);  // the scatter follows s.pixel_ratio by itself
+  }
+  return true;
 }
 
 // The page's background (dark ImGui's window colour). The main window is
@@ -44,7 +72,7 @@ auto view_state(const AppState& s) {
   return std::make_tuple(s.error, s.status, s.data.model_ready, s.z[0], s.z[1], s.range, s.grid, s.recon_index,
                          s.digit_dirty, s.manifold_dirty, s.recon_dirty, s.manifold_serial, s.css_width,
                          s.css_height, s.train.serial, s.draw.serial, s.requested_tab, s.walk.playing,
-                         s.model_serial);
+                         s.model_serial, s.gl_restores);
 }
 using ViewState = decltype(view_state(std::declval<const AppState&>()));
 
@@ -62,7 +90,8 @@ void frame(void* arg) {
     ImGui_ImplSDL2_ProcessEvent(&event);
     input = true;
   }
-  fit_to_viewport(s);
+  if (s.gl_lost) return;  // nothing can be drawn until the context is restored
+  if (fit_to_viewport(s)) input = true;
   // Redraw only when something changed. An idle page then costs nothing, and
   // the cores stay free for the decode workers (and, on machines that render
   // WebGL in software, the manifold is not slowed down by redrawing the same
@@ -92,15 +121,43 @@ void frame(void* arg) {
   SDL_GL_SwapWindow(s.window);
 }
 
+// The WebGL context can be lost (a GPU driver reset, the machine waking from
+// sleep, too many WebGL pages open). Returning true from the lost callback
+// calls preventDefault(), which lets the browser restore it; on restore every
+// GL object is made again: ImGui's shaders, buffers and font atlas, and every
+// Texture from the pixels it kept. The page's notice meanwhile: page/app.js.
+EM_BOOL on_context_lost(int, const void*, void* user) {
+  AppState& s = *static_cast<AppState*>(user);
+  s.gl_lost = true;
+  // On a lost context the deletes do nothing on the GPU; they clear the dead
+  // names from Emscripten's tables. The whole renderer backend goes, not just
+  // its device objects: it remembers its buffers' sizes, which the new
+  // context's buffers do not have.
+  ImGui_ImplOpenGL3_Shutdown();
+  Texture::forget_all();
+  return EM_TRUE;
+}
+
+EM_BOOL on_context_restored(int, const void*, void* user) {
+  AppState& s = *static_cast<AppState*>(user);
+  SDL_GL_MakeCurrent(s.window, s.gl);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  ImGui_ImplOpenGL3_CreateDeviceObjects();  // shaders, buffers and the font atlas
+  Texture::restore_all();
+  s.gl_lost = false;
+  ++s.gl_restores;  // the next frame draws
+  return EM_TRUE;
+}
+
+// A failure that stops the app before it runs: the page shows it (app.js).
+EM_JS(void, report_startup_failure, (const char* message), {
+  if (Module.latentpadFatal) Module.latentpadFatal(UTF8ToString(message));
+});
+
 void setup_style(float pixel_ratio) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // nothing to persist between visits
-  // Rasterise the font at device resolution and scale it back: crisp text on
-  // high-DPI screens at the same layout size.
-  ImFontConfig font;
-  font.SizePixels = std::round(14.0f * pixel_ratio);
-  io.Fonts->AddFontDefault(&font);
-  io.FontGlobalScale = 1.0f / pixel_ratio;
+  build_fonts(pixel_ratio);
   ImGui::StyleColorsDark();
   ImGuiStyle& style = ImGui::GetStyle();
   style.WindowPadding = ImVec2(14, 12);
@@ -137,6 +194,7 @@ int main() {
   s->gl = s->window ? SDL_GL_CreateContext(s->window) : nullptr;
   if (!s->gl) {
     std::fprintf(stderr, "WebGL2 is not available: %s\n", SDL_GetError());
+    report_startup_failure("webgl2");
     return 1;
   }
   SDL_GL_MakeCurrent(s->window, s->gl);
@@ -146,6 +204,9 @@ int main() {
   setup_style(s->pixel_ratio);
   ImGui_ImplSDL2_InitForOpenGL(s->window, s->gl);
   ImGui_ImplOpenGL3_Init("#version 300 es");
+
+  emscripten_set_webglcontextlost_callback("#canvas", s, EM_FALSE, on_context_lost);
+  emscripten_set_webglcontextrestored_callback("#canvas", s, EM_FALSE, on_context_restored);
 
   // 0 fps: follow requestAnimationFrame. Never returns (simulated infinite loop).
   emscripten_set_main_loop_arg(frame, s, 0, 1);

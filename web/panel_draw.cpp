@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <numeric>
 
 #include "base/palette.h"
@@ -37,16 +38,72 @@ void redraw_canvas(DrawView& d) {
     }
 }
 
-// The bundled test images' reconstruction errors under the current model, sorted.
+// The meter's yardstick: the bundled test images' reconstruction errors
+// under the current model, sorted. That is a thousand images through the whole
+// autoencoder (55-85 ms on the main thread), so it is computed only when the
+// meter is on screen (the Draw panel open on a drawing) or asked for
+// (lp_drawing_info), at most once per model, and in the decode workers when
+// they run (page/app.js, errorsInWorkers): a training run's snapshots, a few
+// a second, then cost the main thread no long task. Until a new model's
+// errors arrive the meter keeps the last ones it had.
+bool g_meter_shown = false;  // draw_draw ran in this frame: the Draw panel is open
+int g_errors_in_flight = -1;  // the model serial whose errors the workers are computing
+
+// The errors can be measured with this model (an encoder from 784 pixels to a 2-D code).
+bool can_measure(const AppState& s) {
+  const Mlp* encoder = s.data.model.encoder();
+  return encoder && encoder->in_size() == kPixels && s.data.model.model.latent() == 2 && s.data.image_count > 0;
+}
+
+// On the main thread, now.
 void update_test_errors(AppState& s) {
   DrawView& d = s.draw;
   d.errors_model = s.model_serial;
   d.test_errors.clear();
-  if (!s.data.model.encoder() || s.data.image_count == 0) return;
+  if (!can_measure(s)) return;
   const Eigen::Map<const Eigen::MatrixXf> images(s.data.images.data(), kPixels, s.data.image_count);
   const Eigen::VectorXf errors = reconstruction_errors(s.data.model.model, images);
   d.test_errors.assign(errors.data(), errors.data() + errors.size());
   std::sort(d.test_errors.begin(), d.test_errors.end());
+}
+
+// The drawing's percentile: the share of test images that reconstruct better.
+void update_percentile(DrawView& d) {
+  const auto below = std::lower_bound(d.test_errors.begin(), d.test_errors.end(), static_cast<float>(d.mse));
+  d.percentile = d.test_errors.empty() ? 0 : 100.0 * (below - d.test_errors.begin()) / d.test_errors.size();
+}
+
+// Asks the decode workers (Module.latentpadErrorsInWorkers in page/app.js) for
+// the reconstruction errors of `count` images; they answer through
+// lp_test_errors_done. Returns 0 when there are no workers to ask.
+EM_JS(int, errors_in_workers, (int serial, const float* images, int count, int key), {
+  return Module.latentpadErrorsInWorkers ? Module.latentpadErrorsInWorkers(serial, images, count, key) : 0;
+});
+
+// Names the bundled test images (they change with the data set) for the
+// workers, which keep a copy: FNV-1a over their floats' bits and their count.
+int images_key(const AppState& s) {
+  uint32_t hash = 2166136261u ^ static_cast<uint32_t>(s.data.image_count);
+  for (const float v : s.data.images) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    hash = (hash ^ bits) * 16777619u;
+  }
+  return static_cast<int>(hash);
+}
+
+// Gets the current model's errors on their way: from the workers, one request
+// at a time (a newer model's waits for the answer), else here.
+void request_test_errors(AppState& s) {
+  DrawView& d = s.draw;
+  if (d.errors_model == s.model_serial || g_errors_in_flight >= 0) return;
+  if (can_measure(s) && errors_in_workers(s.model_serial, s.data.images.data(), s.data.image_count, images_key(s))) {
+    g_errors_in_flight = s.model_serial;
+    return;
+  }
+  update_test_errors(s);
+  update_percentile(d);
+  ++d.serial;
 }
 
 void analyse(AppState& s) {
@@ -70,9 +127,7 @@ void analyse(AppState& s) {
   d.recon.assign(recon.data(), recon.data() + recon.size());
   d.mse = reconstruction_errors(s.data.model.model, input)(0);
   d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
-  // Percentile: the share of test images that reconstruct better.
-  const auto below = std::lower_bound(d.test_errors.begin(), d.test_errors.end(), static_cast<float>(d.mse));
-  d.percentile = d.test_errors.empty() ? 0 : 100.0 * (below - d.test_errors.begin()) / d.test_errors.size();
+  update_percentile(d);
   // The five bundled test images nearest in code space (they have pixels to show).
   const int n = std::min(s.data.image_count, s.data.code_count());
   std::vector<int> order(n);
@@ -116,16 +171,22 @@ void draw_canvas(AppState& s, float size) {
 }  // namespace
 
 void draw_update(AppState& s) {
-  if (s.draw.errors_model != s.model_serial) {
-    update_test_errors(s);
+  // A new model places the drawing anew (one image: cheap, and the orange
+  // cross on the pad follows whatever panel is open).
+  static int analysed_model = -1;
+  if (analysed_model != s.model_serial) {
+    analysed_model = s.model_serial;
     s.draw.dirty = true;
   }
   if (s.draw.dirty) analyse(s);
+  const bool meter = g_meter_shown && s.draw.has_ink;
+  g_meter_shown = false;
+  if (meter) request_test_errors(s);
 }
 
 void draw_draw(AppState& s, float width) {
   DrawView& d = s.draw;
-  ImGui::TextWrapped("Draw a digit: the encoder places it as you draw (the orange cross on the pad).");
+  panel_intro(s, "Draw a digit: the encoder places it as you draw (the orange cross on the pad).");
   const float size = std::clamp(width * 0.45f, 120.0f, 260.0f);
   draw_canvas(s, size);
   ImGui::SameLine();
@@ -134,7 +195,7 @@ void draw_draw(AppState& s, float width) {
   ImGui::Image(d.input_texture.imgui_id(), ImVec2(small, small));
   ImGui::SameLine();
   ImGui::Image(d.recon_texture.imgui_id(), ImVec2(small, small));
-  ImGui::TextDisabled("input 28x28  ->  reconstruction");
+  text_wrapped_disabled("input 28x28  ->  reconstruction");
   const ImVec2 clear_at = ImGui::GetCursorScreenPos();
   if (ImGui::Button("Clear")) {
     d.strokes.clear();
@@ -151,6 +212,7 @@ void draw_draw(AppState& s, float width) {
     d.dirty = true;
   }
   ImGui::EndDisabled();
+  g_meter_shown = true;
   if (d.has_ink && s.data.model.encoder()) {
     ImGui::Text("code (%.3f, %.3f)", d.code[0], d.code[1]);
     ImGui::Text("MSE %.4f", d.mse);
@@ -162,18 +224,27 @@ void draw_draw(AppState& s, float width) {
     }
     // Unusual input: where its error falls among the test images'.
     char label[64];
-    std::snprintf(label, sizeof label, "unusual: %.0f%% of test digits do better", d.percentile);
+    if (d.test_errors.empty() && can_measure(s)) std::snprintf(label, sizeof label, "unusual: measuring the test digits...");
+    else std::snprintf(label, sizeof label, "unusual: %.0f%% of test digits do better", d.percentile);
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, d.percentile > 95   ? ImVec4(0.9f, 0.3f, 0.25f, 1)
                                                   : d.percentile > 75 ? ImVec4(0.9f, 0.65f, 0.2f, 1)
                                                                       : ImVec4(0.3f, 0.7f, 0.4f, 1));
+    // The sentence above the bar where the bar is too narrow for it.
+    // (A width of -1 leaves a pixel at the right.)
+    const float bar_text = ImGui::GetContentRegionAvail().x - 1 - 2 * ImGui::GetStyle().FramePadding.x;
+    if (ImGui::CalcTextSize(label).x > bar_text) {
+      ImGui::TextWrapped("%s", label);
+      std::snprintf(label, sizeof label, "%.0f%%", d.percentile);
+    }
     ImGui::ProgressBar(static_cast<float>(d.percentile / 100), ImVec2(-1, 0), label);
+    fit_text(s, "the unusual-input meter", label, ImGui::GetItemRectSize().x - 2 * ImGui::GetStyle().FramePadding.x);
     ImGui::PopStyleColor();
   } else if (!s.data.model.encoder()) {
     ImGui::TextWrapped("This model has no encoder.");
   }
   ImGui::EndGroup();
   if (d.has_ink && d.nearest[0] >= 0) {
-    ImGui::TextDisabled("nearest test digits in code space:");
+    text_wrapped_disabled("nearest test images in code space:");
     const float thumb = std::clamp(width * 0.12f, 40.0f, 72.0f);
     for (int j = 0; j < 5 && d.nearest[j] >= 0; ++j) {
       if (j > 0) ImGui::SameLine();
@@ -209,8 +280,14 @@ EMSCRIPTEN_KEEPALIVE void lp_drawing(float* out) {
 // labels of the k test codes nearest to it among all the scatter's codes.
 EMSCRIPTEN_KEEPALIVE const char* lp_drawing_info(int k) {
   static std::string json;
-  const lp::web::AppState& s = *g_app;
-  const lp::web::DrawView& d = s.draw;
+  lp::web::AppState& s = *g_app;
+  lp::web::DrawView& d = s.draw;
+  // The percentile against the current model's errors, measured now if they
+  // are not there yet (a caller wants the figure, not the last one shown).
+  if (d.has_ink && d.errors_model != s.model_serial) {
+    lp::web::update_test_errors(s);
+    lp::web::update_percentile(d);
+  }
   const int n = s.data.code_count();
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -227,6 +304,23 @@ EMSCRIPTEN_KEEPALIVE const char* lp_drawing_info(int k) {
   for (int j = 0; j < (d.has_ink ? k : 0); ++j) json += (j ? "," : "") + std::to_string(s.data.labels[order[j]]);
   json += "]}";
   return json.c_str();
+}
+
+// The decode workers' answer to errors_in_workers: the reconstruction errors
+// of the bundled test images under the model with this serial (count < 0: the
+// workers failed, and the next frame that needs the errors computes them here).
+EMSCRIPTEN_KEEPALIVE void lp_test_errors_done(int serial, const float* errors, int count) {
+  lp::web::AppState& s = *g_app;
+  lp::web::DrawView& d = s.draw;
+  if (lp::web::g_errors_in_flight == serial) lp::web::g_errors_in_flight = -1;
+  // Newer than what the meter has (a later model's may be on its way already).
+  if (count >= 0 && serial > d.errors_model) {
+    d.errors_model = serial;
+    d.test_errors.assign(errors, errors + count);
+    std::sort(d.test_errors.begin(), d.test_errors.end());
+    lp::web::update_percentile(d);
+  }
+  ++d.serial;  // redraw: the meter moved, or a newer model's errors are still wanted
 }
 
 // Encodes 784 pixels with the page's model: writes the 2 floats of the code.

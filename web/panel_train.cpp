@@ -37,25 +37,37 @@ void start_run(const TrainView& t) {
   train_command("start", json);
 }
 
-void draw_settings(TrainView& t, bool busy) {
+// A field and its label: the pair's width, for same_line_if_fits.
+float labelled_width(const char* label, float field) {
+  return field + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
+void draw_settings(AppState& s, TrainView& t, bool busy) {
   ImGui::BeginDisabled(busy);
-  const float w = std::min(160.0f, ImGui::GetContentRegionAvail().x * 0.35f);
+  // Wide enough for "Fashion-MNIST" in the combo; the second field of each
+  // row moves under the first where the two do not fit side by side.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float combo_w = ImGui::CalcTextSize("Fashion-MNIST").x + ImGui::GetFrameHeight() + 2 * style.FramePadding.x;
+  const float w = std::max(combo_w, std::min(160.0f, ImGui::GetContentRegionAvail().x * 0.35f));
+  const float narrow = std::max(w * 0.6f, 2 * ImGui::GetFrameHeight() + 2 * style.ItemInnerSpacing.x +
+                                              ImGui::CalcTextSize("0000").x + 2 * style.FramePadding.x);
   ImGui::SetNextItemWidth(w);
   ImGui::Combo("data set", &t.dataset, "MNIST\0Fashion-MNIST\0");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w * 0.6f);
+  fit_text(s, "data set", t.dataset == 1 ? "Fashion-MNIST" : "MNIST", w - ImGui::GetFrameHeight() - 2 * style.FramePadding.x);
+  same_line_if_fits(labelled_width("epochs", narrow));
+  ImGui::SetNextItemWidth(narrow);
   if (ImGui::InputInt("epochs", &t.epochs, 1, 5)) t.epochs = std::clamp(t.epochs, 1, 1000);
   ImGui::SetNextItemWidth(w);
   if (ImGui::InputFloat("learning rate", &t.lr, 0, 0, "%.2g")) t.lr = std::clamp(t.lr, 1e-6f, 10.0f);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w * 0.6f);
+  same_line_if_fits(labelled_width("batch", narrow));
+  ImGui::SetNextItemWidth(narrow);
   if (ImGui::InputInt("batch", &t.batch, 0)) t.batch = std::clamp(t.batch, 1, 4096);
   ImGui::SetNextItemWidth(w);
   if (ImGui::InputInt("seed", &t.seed, 0)) t.seed = std::max(t.seed, 0);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w * 0.6f);
+  same_line_if_fits(labelled_width("images (0: all)", narrow));
+  ImGui::SetNextItemWidth(narrow);
   if (ImGui::InputInt("images (0: all)", &t.limit, 0)) t.limit = std::max(t.limit, 0);
-  ImGui::Checkbox("start from the model now loaded (fine-tune)", &t.from_current);
+  ImGui::Checkbox("fine-tune the model now loaded", &t.from_current);
   ImGui::EndDisabled();
 }
 
@@ -65,20 +77,20 @@ void draw_controls(TrainView& t) {
   if (t.state == kTraining && ImGui::Button("Pause")) train_command("pause", "");
   if (t.state == kPaused && ImGui::Button("Resume")) train_command("resume", "");
   if (busy) {
-    ImGui::SameLine();
+    same_line_if_fits(button_width("Stop"));
     if (ImGui::Button("Stop")) train_command("stop", "");
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Save model"));
   ImGui::BeginDisabled(busy || !t.model_trained);
   if (ImGui::Button("Save model")) train_command("save", "");
   ImGui::EndDisabled();
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Back to the shipped model"));
   ImGui::BeginDisabled(busy);
   if (ImGui::Button("Back to the shipped model")) train_command("shipped", "");
   ImGui::EndDisabled();
 }
 
-void draw_progress(const TrainView& t) {
+void draw_progress(AppState& s, const TrainView& t) {
   char overlay[96];
   float fraction = 0;
   if (t.state == kDownloading) {
@@ -91,19 +103,27 @@ void draw_progress(const TrainView& t) {
                   t.epochs_total, t.batch_done, t.batches);
   }
   ImGui::ProgressBar(fraction, ImVec2(-1, 0), overlay);
+  fit_text(s, "the progress bar", overlay, ImGui::GetItemRectSize().x - 2 * ImGui::GetStyle().FramePadding.x);
+  char line[128];
   if (t.state == kTraining && t.images_per_s > 0 && t.batches > 0) {
     // The settings cannot change during a run, so t.batch is the run's.
     const double batches_left = (t.epochs_total - t.epoch) * static_cast<double>(t.batches) - t.batch_done;
-    ImGui::TextDisabled("%.0f images/s, about %.0f s left", t.images_per_s, batches_left * t.batch / t.images_per_s);
+    std::snprintf(line, sizeof line, "%.0f images/s, about %.0f s left", t.images_per_s,
+                  batches_left * t.batch / t.images_per_s);
+    text_wrapped_disabled(line);
   }
   char loss[32] = "-", mse[32] = "-";
   if (t.train_loss >= 0) std::snprintf(loss, sizeof loss, "%.5f", t.train_loss);
   if (t.test_mse >= 0) std::snprintf(mse, sizeof mse, "%.5f", t.test_mse);
-  if (t.train_loss >= 0 || t.test_mse >= 0) ImGui::TextDisabled("train loss %s   test MSE %s", loss, mse);
+  if (t.train_loss >= 0 || t.test_mse >= 0) {
+    std::snprintf(line, sizeof line, "train loss %s   test MSE %s", loss, mse);
+    text_wrapped_disabled(line);
+  }
   if (!t.message.empty()) {
     const bool bad = t.state == kDiverged || t.state == kFailed;
-    if (bad) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "%s", t.message.c_str());
-    else ImGui::TextWrapped("%s", t.message.c_str());
+    if (bad) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.35f, 0.35f, 1.0f));
+    ImGui::TextWrapped("%s", t.message.c_str());
+    if (bad) ImGui::PopStyleColor();
   }
 }
 
@@ -140,7 +160,7 @@ void draw_chart(const TrainView& t, float width, float height) {
   std::snprintf(label, sizeof label, "%.4f", lo);
   dl->AddText(ImVec2(at.x + 6, at.y + height - 18), IM_COL32(220, 220, 220, 160), label);
   ImGui::TextColored(ImVec4(0.4f, 0.67f, 1.0f, 1.0f), "training loss");
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("test MSE per epoch").x);
   ImGui::TextColored(ImVec4(1.0f, 0.67f, 0.24f, 1.0f), "test MSE per epoch");
 }
 
@@ -148,11 +168,11 @@ void draw_chart(const TrainView& t, float width, float height) {
 
 void draw_train(AppState& s, float width) {
   TrainView& t = s.train;
-  ImGui::TextDisabled("Train the same C++ model here, in a Web Worker; watch the codes move apart.");
+  panel_intro(s, "Train the same C++ model here, in a Web Worker; watch the codes move apart.");
   const bool busy = t.state == kDownloading || t.state == kTraining || t.state == kPaused;
-  draw_settings(t, busy);
+  draw_settings(s, t, busy);
   draw_controls(t);
-  if (t.state != kIdle) draw_progress(t);
+  if (t.state != kIdle) draw_progress(s, t);
   draw_chart(t, width, std::clamp(width * 0.35f, 80.0f, 180.0f));
 }
 

@@ -5,6 +5,7 @@
 // gives ghosts. Play moves the pad's point along the path.
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "demo_data.h"
 #include "eval/interpolation.h"
@@ -54,35 +55,46 @@ void upload_strip(Texture& texture, const std::vector<float>& digits, int n) {
   texture.upload_gray(strip.data(), n * kImageSide, kImageSide);
 }
 
+// A radio button's width for `label`.
+float radio_width(const char* label) {
+  return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
+// One endpoint's row; on a narrow panel its choices wrap onto more lines.
 void draw_endpoint(AppState& s, int e) {
   WalkView& w = s.walk;
   ImGui::PushID(e);
   ImGui::TextUnformatted(e == 0 ? "from" : "to  ");
   ImGui::SameLine();
-  if (ImGui::RadioButton("test digit", &w.kind[e], 0)) w.dirty = true;
+  if (ImGui::RadioButton("test image", &w.kind[e], 0)) w.dirty = true;
   if (w.kind[e] == 0) {
-    ImGui::SameLine();
+    same_line_if_fits(90);
     ImGui::SetNextItemWidth(90);
     if (ImGui::InputInt("##index", &w.test_index[e])) {
       w.test_index[e] = std::clamp(w.test_index[e], 0, std::max(0, s.data.image_count - 1));
       w.dirty = true;
     }
   }
-  ImGui::SameLine();
+  same_line_if_fits(radio_width("drawing"));
   if (ImGui::RadioButton("drawing", &w.kind[e], 1)) w.dirty = true;
-  ImGui::SameLine();
+  same_line_if_fits(radio_width("point"));
   if (ImGui::RadioButton("point", &w.kind[e], 2)) w.dirty = true;
   if (w.kind[e] == 2) {
-    ImGui::SameLine();
+    same_line_if_fits(button_width("take the pad's"));
     if (ImGui::SmallButton("take the pad's")) {
       w.point[e][0] = s.z[0];
       w.point[e][1] = s.z[1];
       w.dirty = true;
     }
-    ImGui::SameLine();
-    ImGui::TextDisabled("(%.2f, %.2f)", w.point[e][0], w.point[e][1]);
   }
   ImGui::PopID();
+}
+
+// What endpoint e is, in words: "test image 3 (a 0)", "the drawing", "a point on the pad".
+std::string endpoint_name(const AppState& s, int e) {
+  const WalkView& w = s.walk;
+  if (w.kind[e] == 0) return test_image_name(s, std::clamp(w.test_index[e], 0, std::max(0, s.data.image_count - 1)));
+  return w.kind[e] == 1 ? "the drawing" : "a point on the pad";
 }
 
 }  // namespace
@@ -118,22 +130,26 @@ void walk_update(AppState& s) {
 
 void draw_walk(AppState& s, float width) {
   WalkView& w = s.walk;
-  ImGui::TextWrapped("Walk between two codes: the decoder draws digits all the way; a pixel blend gives ghosts.");
+  panel_intro(s, "Walk between two codes: the decoder draws digits all the way; a pixel blend gives ghosts.");
   draw_endpoint(s, 0);
   draw_endpoint(s, 1);
-  ImGui::SetNextItemWidth(std::min(200.0f, width * 0.4f));
-  if (ImGui::SliderInt("steps", &w.steps, 2, 16)) w.dirty = true;
-  ImGui::SameLine();
+  if (ImGui::SliderInt(field_label("steps", std::min(200.0f, width * 0.4f)), &w.steps, 2, 16)) w.dirty = true;
+  same_line_if_fits(button_width("Playing..."));
   if (ImGui::Button(w.playing ? "Playing..." : "Play") && !w.playing) {
     w.playing = true;
     w.play_start_ms = now_ms();
   }
   const float cell = std::min(width / w.steps, 64.0f);
-  ImGui::TextDisabled("through the code space (%.2f, %.2f) -> (%.2f, %.2f)", w.from[0], w.from[1], w.to[0], w.to[1]);
+  s.walk_captions[0] = endpoint_name(s, 0);
+  s.walk_captions[1] = endpoint_name(s, 1);
+  char caption[256];
+  std::snprintf(caption, sizeof caption, "from %s (%.2f, %.2f) to %s (%.2f, %.2f), through the code space",
+                s.walk_captions[0].c_str(), w.from[0], w.from[1], s.walk_captions[1].c_str(), w.to[0], w.to[1]);
+  text_wrapped_disabled(caption);
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::Image(w.walk_texture.imgui_id(), ImVec2(cell * w.steps, cell));
   s.walk_rect = ImVec4(at.x, at.y, cell * w.steps, cell);
-  ImGui::TextDisabled("the endpoints' pixels blended");
+  text_wrapped_disabled("the same endpoints' pixels blended");
   ImGui::Image(w.blend_texture.imgui_id(), ImVec2(cell * w.steps, cell));
 }
 

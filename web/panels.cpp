@@ -9,9 +9,108 @@
 #include "demo_data.h"
 #include "base/palette.h"
 #include "eval/reconstruction.h"
+#include "imgui_internal.h"  // the window's cursor extent, hovered window and scrolling
 
 namespace lp::web {
+
+std::string test_image_name(const AppState& s, int index) {
+  static const char* const kFashion[10] = {"a T-shirt/top", "a trouser", "a pullover", "a dress", "a coat",
+                                           "a sandal",      "a shirt",   "a sneaker",  "a bag",   "an ankle boot"};
+  const int label = index >= 0 && index < static_cast<int>(s.data.labels.size()) ? s.data.labels[index] : -1;
+  char text[64];
+  if (label < 0 || label > 9) std::snprintf(text, sizeof text, "test image %d", index);
+  else if (s.dataset == 1) std::snprintf(text, sizeof text, "test image %d (%s)", index, kFashion[label]);
+  else std::snprintf(text, sizeof text, "test image %d (a %d)", index, label);
+  return text;
+}
+
+float fit_begin() {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float saved = w->DC.CursorMaxPos.x;
+  w->DC.CursorMaxPos.x = w->DC.CursorPos.x;
+  return saved;
+}
+
+void fit_end(AppState& s, float saved, const char* what) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float used = w->DC.CursorMaxPos.x, right = w->ContentRegionRect.Max.x, left = w->ContentRegionRect.Min.x;
+  if (used > right + 1.0f) {
+    char note[160];
+    std::snprintf(note, sizeof note, "%s: %.0f px wide in %.0f px", what, used - left, right - left);
+    s.clipped.push_back(note);
+  }
+  w->DC.CursorMaxPos.x = std::max(saved, used);
+}
+
+void fit_text(AppState& s, const char* what, const char* text, float given) {
+  const float needed = ImGui::CalcTextSize(text).x;
+  if (needed > given + 0.5f) {
+    char note[200];
+    std::snprintf(note, sizeof note, "%s: \"%s\" needs %.0f px, has %.0f px", what, text, needed, given);
+    s.clipped.push_back(note);
+  }
+}
+
+const char* field_label(const char* label, float field, float* width) {
+  static std::string id;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  if (field + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x <= avail) {
+    ImGui::SetNextItemWidth(field);
+    if (width) *width = field;
+    return label;
+  }
+  ImGui::TextUnformatted(label);
+  const float line = ImGui::GetContentRegionAvail().x;
+  ImGui::SetNextItemWidth(line);
+  if (width) *width = line;
+  id = std::string("##") + label;
+  return id.c_str();
+}
+
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right + 0.5f) ImGui::SameLine();
+}
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+
+void text_wrapped_disabled(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
+void panel_intro(AppState& s, const char* text) {
+  text_wrapped_disabled(text);
+  const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
+  s.intro_rect = ImVec4(at.x, at.y, size.x, size.y);
+}
+
 namespace {
+
+// A drag on a panel's empty area (not on a widget) scrolls the panel, as a
+// finger swipe scrolls a page: touch screens have no wheel, and the
+// scrollbar is a few pixels wide. Called at the end of the frame, when ImGui
+// knows whether the press landed on a widget.
+void swipe_scroll(AppState& s) {
+  ImGuiContext& g = *GImGui;
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!io.MouseDown[0]) {
+    s.swipe_window = 0;
+  } else if (ImGui::IsMouseClicked(0)) {
+    s.swipe_window = 0;
+    ImGuiWindow* w = g.HoveredWindow;
+    if (w && g.HoveredId == 0 && g.ActiveId == 0) {
+      // The nearest window under the press that can scroll.
+      while (w && w->ScrollMax.y <= 0 && (w->Flags & ImGuiWindowFlags_ChildWindow)) w = w->ParentWindow;
+      if (w && w->ScrollMax.y > 0) s.swipe_window = w->ID;
+    }
+  } else if (s.swipe_window != 0 && io.MouseDelta.y != 0) {
+    if (ImGuiWindow* w = ImGui::FindWindowByID(s.swipe_window)) ImGui::SetScrollY(w, w->Scroll.y - io.MouseDelta.y);
+  }
+}
 
 // Opens the page's hidden file input (page/index.html); app.js hands the
 // chosen file to lp_load_user_model. Called from a click, so the browser
@@ -129,18 +228,35 @@ void draw_legend(float width) {
 }
 
 void draw_latent_controls(AppState& s) {
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
-  if (ImGui::DragFloat2("code (x, y)", s.z, s.range / 200.0f, -1e6f, 1e6f, "%.3f")) s.digit_dirty = true;
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
-  ImGui::SliderFloat("visible range", &s.range, 0.25f, 200.0f, "+-%.2f", ImGuiSliderFlags_Logarithmic);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // Wide enough for the values the fields show (the code up to the largest
+  // range, "-200.000"); the label goes above the field where both do not fit.
+  const float value_w = ImGui::CalcTextSize("-000.000").x + 2 * style.FramePadding.x;
+  float width = 0;
+  const float code_w = std::max(ImGui::GetContentRegionAvail().x * 0.6f, 2 * value_w + style.ItemInnerSpacing.x);
+  if (ImGui::DragFloat2(field_label("code (x, y)", code_w, &width), s.z, s.range / 200.0f, -1e6f, 1e6f, "%.3f"))
+    s.digit_dirty = true;
+  const float each = std::floor((width - style.ItemInnerSpacing.x) / 2) - 2 * style.FramePadding.x;
+  for (float v : s.z) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%.3f", v);
+    fit_text(s, "code (x, y)", value, each);
+  }
+  const float range_w = std::max(ImGui::GetContentRegionAvail().x * 0.6f, value_w);
+  ImGui::SliderFloat(field_label("visible range", range_w, &width), &s.range, 0.25f, 200.0f, "+-%.2f",
+                     ImGuiSliderFlags_Logarithmic);
+  char value[32];
+  std::snprintf(value, sizeof value, "+-%.2f", s.range);
+  fit_text(s, "visible range", value, width - 2 * style.FramePadding.x);
   // The tutorial's experiments: inside tanh's range, just outside, far outside.
+  bool first = true;
   for (float preset : {1.0f, 1.5f, 10.0f, 100.0f}) {
     char label[16];
     std::snprintf(label, sizeof label, "+-%g", preset);
+    if (!first) same_line_if_fits(button_width(label));
+    first = false;
     if (ImGui::Button(label)) s.range = preset;
-    ImGui::SameLine();
   }
-  ImGui::NewLine();
   if (s.range != s.scatter_range) s.manifold_dirty = true;
 }
 
@@ -148,18 +264,24 @@ void draw_digit(AppState& s, float size) {
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::Image(s.digit_texture.imgui_id(), ImVec2(size, size));
   s.digit_rect = ImVec4(at.x, at.y, size, size);
-  ImGui::TextDisabled("decoder(%.3f, %.3f): %.2f ms", s.z[0], s.z[1], s.digit_decode_ms);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + size);  // under the digit, as wide as it
+  ImGui::TextWrapped("decoder(%.3f, %.3f): %.2f ms", s.z[0], s.z[1], s.digit_decode_ms);
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
 }
 
 void draw_manifold(AppState& s, float size) {
-  ImGui::SetNextItemWidth(size * 0.6f);
-  if (ImGui::SliderInt("grid", &s.grid, 2, 32)) s.manifold_dirty = true;
-  ImGui::SameLine();
+  if (ImGui::SliderInt(field_label("grid", std::min(size * 0.6f, 240.0f)), &s.grid, 2, 32)) s.manifold_dirty = true;
+  char stats[96];
   if (s.manifold_workers > 0)
-    ImGui::TextDisabled("%dx%d codes, %.1f ms in %d workers", s.manifold_shown_grid, s.manifold_shown_grid,
-                        s.manifold_decode_ms, s.manifold_workers);
+    std::snprintf(stats, sizeof stats, "%dx%d codes, %.1f ms in %d workers", s.manifold_shown_grid,
+                  s.manifold_shown_grid, s.manifold_decode_ms, s.manifold_workers);
   else
-    ImGui::TextDisabled("%dx%d codes, %.1f ms", s.manifold_shown_grid, s.manifold_shown_grid, s.manifold_decode_ms);
+    std::snprintf(stats, sizeof stats, "%dx%d codes, %.1f ms", s.manifold_shown_grid, s.manifold_shown_grid,
+                  s.manifold_decode_ms);
+  same_line_if_fits(ImGui::CalcTextSize(stats).x);
+  text_wrapped_disabled(stats);
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::Image(s.manifold_texture.imgui_id(), ImVec2(size, size));
   s.manifold_rect = ImVec4(at.x, at.y, size, size);
@@ -192,16 +314,17 @@ void draw_reconstruction(AppState& s, float size) {
     s.recon_index = static_cast<int>(emscripten_random() * s.data.image_count) % s.data.image_count;
     s.recon_dirty = true;
   }
-  ImGui::SameLine();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  same_line_if_fits(110 + style.ItemInnerSpacing.x + ImGui::CalcTextSize("index").x);
   ImGui::SetNextItemWidth(110);
   if (ImGui::InputInt("index", &s.recon_index)) {
     s.recon_index = std::clamp(s.recon_index, 0, s.data.image_count - 1);
     s.recon_dirty = true;
   }
-  ImGui::SameLine();
+  same_line_if_fits(60);
   ImGui::SetNextItemWidth(60);
   ImGui::Combo("##class", &s.recon_class, "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Next of class"));
   if (ImGui::Button("Next of class")) {
     for (int k = 1; k <= s.data.image_count; ++k) {
       const int i = (s.recon_index + k) % s.data.image_count;
@@ -215,9 +338,12 @@ void draw_reconstruction(AppState& s, float size) {
   ImGui::Image(s.original_texture.imgui_id(), ImVec2(size, size));
   ImGui::SameLine();
   ImGui::Image(s.recon_texture.imgui_id(), ImVec2(size, size));
-  ImGui::TextDisabled("test image %d (digit %d): code (%.3f, %.3f), MSE %.4f", s.recon_index,
-                      s.data.labels[s.recon_index], s.recon_code[0], s.recon_code[1], s.recon_mse);
-  ImGui::SameLine();
+  s.recon_caption = test_image_name(s, s.recon_index);
+  char caption[160];
+  std::snprintf(caption, sizeof caption, "%s: code (%.3f, %.3f), MSE %.4f", s.recon_caption.c_str(),
+                s.recon_code[0], s.recon_code[1], s.recon_mse);
+  text_wrapped_disabled(caption);
+  same_line_if_fits(button_width("go to code"));
   if (ImGui::SmallButton("go to code")) {
     s.z[0] = s.recon_code[0];
     s.z[1] = s.recon_code[1];
@@ -293,6 +419,7 @@ void manifold_show(AppState& s, int workers) {
 }
 
 void panels_draw(AppState& s) {
+  s.clipped.clear();
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -303,6 +430,7 @@ void panels_draw(AppState& s) {
   const char* load_label = "Load model file...";
   const float button_w = ImGui::CalcTextSize(load_label).x + 2 * ImGui::GetStyle().FramePadding.x;
   const float switch_w = ImGui::CalcTextSize("Fashion-MNIST").x + ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().FramePadding.x;
+  float fit = fit_begin();
   ImGui::Text("LatentPad");
   // The subtitle only where it fits beside the title and the button (not on phones).
   if (ImGui::GetContentRegionAvail().x >
@@ -322,10 +450,13 @@ void panels_draw(AppState& s) {
     ImGui::SetTooltip("An .lpad, or PyTorch's .pth or .safetensors (pick the encoder and decoder\n"
                       "files together if they were saved apart). Dropping files on the page works too.");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("A .lpad file from latentpad train; or drop one on the page");
+  ImGui::PushTextWrapPos(0.0f);  // messages wrap at the window's edge
   if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "Error: %s", s.error.c_str());
-  else if (s.data.model_ready && s.status.rfind("Loaded", 0) == 0) ImGui::TextDisabled("%s", s.status.c_str());
+  else if (s.data.model_ready && s.status.rfind("Loaded", 0) == 0) text_wrapped_disabled(s.status.c_str());
+  if (!s.data.model_ready && s.error.empty()) ImGui::TextUnformatted(s.status.c_str());
+  ImGui::PopTextWrapPos();
+  fit_end(s, fit, "the title bar");
   if (!s.data.model_ready) {
-    if (s.error.empty()) ImGui::TextUnformatted(s.status.c_str());
     ImGui::End();
     return;
   }
@@ -345,13 +476,23 @@ void panels_draw(AppState& s) {
   if (wide) ImGui::SameLine();
 
   ImGui::BeginChild("panels", ImVec2(0, 0), false);
+  {
+    const ImVec2 at = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    s.panels_rect = ImVec4(at.x, at.y, size.x, size.y);
+    s.panels_scroll = ImGui::GetScrollY();
+    s.panels_scroll_max = ImGui::GetScrollMaxY();
+  }
   const float column = ImGui::GetContentRegionAvail().x;
   const float digit = std::clamp(column * 0.4f, 112.0f, 280.0f);
+  fit = fit_begin();
+  ImGui::BeginGroup();
   draw_digit(s, digit);
+  ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
   draw_latent_controls(s);
   ImGui::EndGroup();
+  fit_end(s, fit, "the digit and its controls");
   if (ImGui::BeginTabBar("views")) {
     // Sized to fit under the digit without scrolling.
     const float room = ImGui::GetContentRegionAvail().y - 3 * ImGui::GetFrameHeightWithSpacing();
@@ -360,25 +501,35 @@ void panels_draw(AppState& s) {
       return open;
     };
     if (tab("Manifold", kTabManifold)) {
-      ImGui::TextDisabled("The decoder over an evenly spaced grid of the visible range.");
+      fit = fit_begin();
+      panel_intro(s, "The decoder over an evenly spaced grid of the visible range.");
       draw_manifold(s, std::max(120.0f, std::min(column, room - ImGui::GetTextLineHeightWithSpacing())));
+      fit_end(s, fit, "the Manifold panel");
       ImGui::EndTabItem();
     }
     if (tab("Reconstruction", kTabReconstruction)) {
-      ImGui::TextDisabled("A test digit through the encoder and back through the decoder.");
+      fit = fit_begin();
+      panel_intro(s, "A test image through the encoder and back through the decoder.");
       draw_reconstruction(s, std::clamp(column * 0.45f, 84.0f, 196.0f));
+      fit_end(s, fit, "the Reconstruction panel");
       ImGui::EndTabItem();
     }
     if (tab("Draw", kTabDraw)) {
+      fit = fit_begin();
       draw_draw(s, column);
+      fit_end(s, fit, "the Draw panel");
       ImGui::EndTabItem();
     }
     if (tab("Walk", kTabWalk)) {
+      fit = fit_begin();
       draw_walk(s, column);
+      fit_end(s, fit, "the Walk panel");
       ImGui::EndTabItem();
     }
     if (tab("Train", kTabTrain)) {
+      fit = fit_begin();
       draw_train(s, column);
+      fit_end(s, fit, "the Train panel");
       ImGui::EndTabItem();
     }
     s.requested_tab = -1;
@@ -386,6 +537,7 @@ void panels_draw(AppState& s) {
   }
   ImGui::EndChild();
   ImGui::End();
+  swipe_scroll(s);
 }
 
 }  // namespace lp::web

@@ -1,5 +1,7 @@
 // The demo's user interface: one full-window ImGui layout, redrawn every frame.
 #pragma once
+#include <string>
+
 #include "app_state.h"
 
 namespace lp::web {
@@ -22,6 +24,33 @@ void draw_marker(const AppState& s, ImDrawList* dl, ImVec2 at);
 // The Walk tab (panel_walk.cpp) and its per-frame update (strips, Play).
 void draw_walk(AppState& s, float width);
 void walk_update(AppState& s);
+
+// How every panel names a bundled test image: its number and its label,
+// "test image 3 (a 0)" (Fashion-MNIST: "test image 3 (a trouser)").
+std::string test_image_name(const AppState& s, int index);
+
+// Layout helpers that keep every label and value readable at any width.
+// fit_begin / fit_end bracket items that must all end inside the current
+// window's content region; fit_text notes a value or caption wider than the
+// `given` pixels its field or bar has. Both add to s.clipped (shown by
+// latentpad.layout().clipped), which panels_draw clears every frame.
+float fit_begin();
+void fit_end(AppState& s, float saved, const char* what);
+void fit_text(AppState& s, const char* what, const char* text, float given);
+// The next widget's label: beside it (ImGui's way, the returned id is the
+// label) when a `field` px wide field and the label fit in the rest of the
+// line, else on its own line above a field as wide as the line (the returned
+// id is "##label"). Sets the widget's width (also in *width); returns its id.
+const char* field_label(const char* label, float field, float* width = nullptr);
+// SameLine() when an item `width` px wide still fits on this line.
+void same_line_if_fits(float width);
+// A button's width for `label`.
+float button_width(const char* label);
+// Greyed text wrapped at the window's edge.
+void text_wrapped_disabled(const char* text);
+// A tab's opening sentence: greyed, wrapped, and its rect kept in
+// s.intro_rect (latentpad.layout().intro, a place to start a swipe).
+void panel_intro(AppState& s, const char* text);
 
 // The tabs under the digit, in order (AppState::requested_tab).
 enum Tab { kTabManifold, kTabReconstruction, kTabDraw, kTabWalk, kTabTrain };

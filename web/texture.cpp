@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <vector>
 
 #include "app_state.h"
@@ -6,7 +7,14 @@ namespace lp::web {
 
 namespace {
 
-void upload(Texture& t, GLenum format, const uint8_t* bytes, int w, int h) {
+// Every Texture alive, for forget_all / restore_all.
+std::vector<Texture*>& all_textures() {
+  static std::vector<Texture*> textures;
+  return textures;
+}
+
+// Sends t.pixels to the GPU (making the GL texture first if needed).
+void send(Texture& t) {
   if (t.id == 0) {
     glGenTextures(1, &t.id);
     glBindTexture(GL_TEXTURE_2D, t.id);
@@ -18,12 +26,47 @@ void upload(Texture& t, GLenum format, const uint8_t* bytes, int w, int h) {
   }
   glBindTexture(GL_TEXTURE_2D, t.id);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, format, w, h, 0, format, GL_UNSIGNED_BYTE, bytes);
+  glTexImage2D(GL_TEXTURE_2D, 0, t.format, t.width, t.height, 0, t.format, GL_UNSIGNED_BYTE, t.pixels.data());
+}
+
+void upload(Texture& t, GLenum format, const uint8_t* bytes, int w, int h) {
+  const size_t size = static_cast<size_t>(w) * h * (format == GL_RGBA ? 4 : 1);
+  t.pixels.assign(bytes, bytes + size);
+  t.format = format;
   t.width = w;
   t.height = h;
+  send(t);
 }
 
 }  // namespace
+
+Texture::Texture() { all_textures().push_back(this); }
+
+Texture::~Texture() {
+  auto& textures = all_textures();
+  for (size_t i = 0; i < textures.size(); ++i) {
+    if (textures[i] == this) {
+      textures.erase(textures.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  if (id != 0) glDeleteTextures(1, &id);
+}
+
+// On a lost context glDeleteTextures does nothing on the GPU, but it frees
+// Emscripten's table entry for the dead name.
+void Texture::forget_all() {
+  for (Texture* t : all_textures()) {
+    if (t->id != 0) glDeleteTextures(1, &t->id);
+    t->id = 0;
+  }
+}
+
+void Texture::restore_all() {
+  for (Texture* t : all_textures()) {
+    if (t->format != 0 && !t->pixels.empty()) send(*t);
+  }
+}
 
 void Texture::upload_rgba(const uint8_t* rgba, int w, int h) { upload(*this, GL_RGBA, rgba, w, h); }
 

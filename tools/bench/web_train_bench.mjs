@@ -7,7 +7,9 @@
 //     TF.js model.fit on the same 784-256-128-64-2 autoencoder, Adam 1e-3,
 //     batch 64, MSE; the median of 3 alternating runs each;
 //   - the page's frame interval while LatentPad trains, against idle (both
-//     with the point moving every frame, so the page draws each frame);
+//     with the point moving every frame, so the page draws each frame): the
+//     median, the p95 and the long tasks (over 50 ms), and what each training
+//     snapshot cost the main thread (tools/bench/web_smooth_bench.mjs has more);
 //   - decoding 1 and 1,024 codes on the main thread: the page's decoder
 //     (latentpad.benchDecode) and a TF.js decoder of the same shape, alternating.
 //
@@ -16,7 +18,7 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer } from '../lib/serve.mjs';
-import { frameInterval } from './frames.mjs';
+import { formatSmoothness, formatSnapshots, frameInterval, smoothness } from './frames.mjs';
 
 const { chromium } = await import(new URL('../node_modules/playwright-core/index.mjs', import.meta.url));
 const [siteDir, tfjsModules] = process.argv.slice(2);
@@ -130,10 +132,17 @@ console.log(`train_images_per_s tfjs_wasm ${median(theirs).toFixed(0)} (runs ${t
 console.log(`train_speedup ${(median(ours) / median(theirs)).toFixed(2)}x (an MNIST epoch: ${(60000 / median(ours)).toFixed(1)} s against ${(60000 / median(theirs)).toFixed(1)} s)`);
 
 const idle = await frameInterval(page);
+const idleSmooth = await smoothness(page, 5000);
 await page.evaluate(() => window.latentpad.train.start({ epochs: 1 }));
 const training = await frameInterval(page);
+await page.evaluate(() => window.latentpad.benchSnapshots({ reset: true }));
+const trainingSmooth = await smoothness(page, 5000);
+const snapshots = await page.evaluate(() => window.latentpad.benchSnapshots({ reset: true }));
 await page.evaluate(() => window.latentpad.train.stop());
 console.log(`frame_interval_ms idle ${idle.toFixed(1)}, while training ${training.toFixed(1)} (${(training / idle).toFixed(2)}x)`);
+console.log(formatSmoothness('smooth idle', idleSmooth));
+console.log(formatSmoothness('smooth training', trainingSmooth) + ` (p95 ${(trainingSmooth.p95 / idleSmooth.p95).toFixed(2)}x idle)`);
+console.log(formatSnapshots(snapshots));
 
 await page.evaluate(() => { window.tfDecoder = window.tfBench.decoder(); window.tfBench.decode(window.tfDecoder, 1024, 3); });
 for (const count of [1, 1024]) {

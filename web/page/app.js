@@ -11,9 +11,13 @@
   ];
   const PIXELS = 784;
 
+  // What this browser lacks that the page needs (support.js), if anything:
+  // then the app is not loaded and the page says what is missing instead.
+  const unsupported = LatentPadSupport.missing();
+
   // Downloads start now, in parallel with compiling the wasm. A failure is kept
   // as a value and reported in the page once the app can show it.
-  const downloads = FILES.map(([name, url]) =>
+  const downloads = unsupported ? [] : FILES.map(([name, url]) =>
     fetch(url)
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -22,13 +26,77 @@
       .then((buffer) => ({ name, url, bytes: new Uint8Array(buffer) }),
             (error) => ({ name, url, error })));
 
-  let markReady;
-  const ready = new Promise((resolve) => { markReady = resolve; });
+  let markReady, rejectReady;
+  const ready = new Promise((resolve, reject) => { markReady = resolve; rejectReady = reject; });
+  ready.catch(() => {});  // a page that cannot run says so itself: awaiting `ready` is optional
+
+  // Why the app cannot run or has stopped, as shown in the page ('' while it
+  // runs): a missing browser feature, a file that did not load, a wasm abort.
+  // `ready` rejects with it and latentpad.error() returns it.
+  let pageFailure = '';
+  let runtimeStarted = false;
+  function failPage(message) {
+    if (pageFailure) return;
+    pageFailure = `${message.title}. ${message.text}`;
+    LatentPadSupport.showNotice(null);
+    LatentPadSupport.showMessage(message);
+    rejectReady(new Error(pageFailure));
+  }
+  const couldNotDownload = (file) => ({
+    title: 'LatentPad could not be downloaded',
+    text: `The browser could not download ${file}, the app's code. Check the connection, then reload the page.`,
+  });
+  // What Module.onAbort (or an uncaught wasm trap) reports, for people.
+  function abortMessage(what) {
+    const detail = what && what.message ? `${what.name || 'Error'}: ${what.message}` : String(what);
+    const wasm = typeof WebAssembly === 'object' ? WebAssembly : {};
+    if ((wasm.CompileError && what instanceof wasm.CompileError) || (wasm.LinkError && what instanceof wasm.LinkError) ||
+        /CompileError|LinkError/.test(detail)) return LatentPadSupport.compileMessage(detail);
+    if (/fetching of the wasm|failed to load wasm/.test(detail)) return couldNotDownload('latentpad.wasm');
+    return { title: 'LatentPad stopped', text: `The app stopped on an internal error (${detail}). Reload the page to start it again.` };
+  }
+  // A wasm trap outside any caller (in a frame, say) stops the main loop for good.
+  window.addEventListener('error', (event) => {
+    if (typeof WebAssembly === 'object' && event.error instanceof WebAssembly.RuntimeError) failPage(abortMessage(event.error));
+  });
+  window.addEventListener('unhandledrejection', (event) => {
+    if (typeof WebAssembly === 'object' && event.reason instanceof WebAssembly.RuntimeError) failPage(abortMessage(event.reason));
+  });
+
+  // The GPU context can be lost (a driver reset, sleep, too many WebGL pages):
+  // a notice says so until it is back. preventDefault() lets the browser
+  // restore it (main.cpp asks too, and recreates every GL object then).
+  const canvasElement = document.getElementById('canvas');
+  let restoreTimer = 0;
+  canvasElement.addEventListener('webglcontextlost', (event) => {
+    event.preventDefault();
+    if (pageFailure) return;
+    canvasElement.style.visibility = 'hidden';  // a lost canvas shows as blank white
+    LatentPadSupport.showNotice('Restoring graphics: the browser lost its GPU context (a driver reset, the computer ' +
+                                'waking from sleep, or too many pages using WebGL). The page redraws as it was once it is back.');
+    clearTimeout(restoreTimer);
+    restoreTimer = setTimeout(() => LatentPadSupport.showNotice('The graphics have not come back yet. If the page stays ' +
+      'blank, close other tabs that use 3D graphics and reload it.'), 15000);
+  });
+  canvasElement.addEventListener('webglcontextrestored', () => {
+    clearTimeout(restoreTimer);
+    if (!pageFailure) canvasElement.style.visibility = '';
+    LatentPadSupport.showNotice(null);
+  });
 
   // Workers for large decodes (decode_pool.js), one per core up to four,
   // starting now alongside everything else.
   const pool = new DecodePool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)));
-  const poolStarted = pool.start('latentpad_model.wasm', 'decode_worker.js');
+  const poolStarted = unsupported ? Promise.resolve(false) : pool.start('latentpad_model.wasm', 'decode_worker.js');
+  // Workers that cannot start leave the page working, decoding on its main
+  // thread: a notice says so for a while.
+  poolStarted.then((started) => {
+    if (started || unsupported || pageFailure) return;
+    const text = `The decode workers could not start (${pool.failure || 'unknown reason'}), ` +
+                 'so the page decodes on its main thread: large grids will be slower.';
+    LatentPadSupport.showNotice(text);
+    setTimeout(() => { if (document.getElementById('lp-notice').textContent === text) LatentPadSupport.showNotice(null); }, 10000);
+  });
 
   function withHeapCopy(bytes, use) {
     const pointer = Module._malloc(bytes.length);
@@ -186,6 +254,23 @@
     return pool.workers.length;
   }
 
+  // Called by the Draw panel (panel_draw.cpp) for its "unusual input" meter:
+  // the reconstruction errors of `count` test images under the page's model,
+  // computed in a worker and handed back through lp_test_errors_done. The
+  // worker keeps the images (`key` tells when they change). Returns 0 when
+  // the workers cannot take it (the panel then computes them itself).
+  function errorsInWorkers(serial, images, count, key) {
+    if (!pool.ready) return 0;
+    if (pool.imagesKey !== key) pool.setImages(key, Module.HEAPF32.slice(images >> 2, (images >> 2) + count * PIXELS));
+    pool.errors().then((errors) => {
+      withHeapCopy(new Uint8Array(errors.buffer), (pointer) => Module._lp_test_errors_done(serial, pointer, errors.length));
+    }, (error) => {
+      console.warn(`decode workers stopped (${error.message}); measuring on the main thread`);
+      Module._lp_test_errors_done(serial, 0, -1);
+    });
+    return 1;
+  }
+
   // Main-thread decoding, for when the workers are not (or no longer) there.
   function decodeHere(codes) {
     const count = codes.length / 2;
@@ -202,6 +287,7 @@
 
   // Training in the page (train.js): snapshots become the page's model.
   function showTrainedModel(bytes, codes, labels) {
+    const t0 = performance.now();
     const n = labels.length;
     const ok = withHeapCopy(bytes, (modelPointer, size) =>
       withHeapCopy(new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength), (codesPointer) =>
@@ -210,7 +296,23 @@
       pool.setModel(bytes);
       pageModel = { kind: 'trained', bytes, codes, labels };
     }
+    snapshotCosts.handled(performance.now() - t0);
   }
+  // What each snapshot costs the main thread (for tools/bench, through
+  // latentpad.benchSnapshots()): the milliseconds of its handler above plus
+  // those of the first frame after it, which redraws with the new model. The
+  // frame is timed by the main loop's pre/post hooks (Module.preMainLoop).
+  const snapshotCosts = {
+    samples: [], pending: null, frameStart: 0,
+    handled(ms) { this.pending = { handler: (this.pending ? this.pending.handler : 0) + ms }; },
+    frameBegin() { this.frameStart = performance.now(); },
+    frameEnd() {
+      if (!this.pending) return;
+      const frame = performance.now() - this.frameStart;
+      this.samples.push({ ...this.pending, frame, total: this.pending.handler + frame });
+      this.pending = null;
+    },
+  };
   // Puts a model back: the site's with its codes, or a user's or a trained
   // one as it was.
   function restoreModel(model) {
@@ -308,12 +410,21 @@
 
   window.Module = {
     latentpadDecodeInWorkers: decodeInWorkers,
+    latentpadErrorsInWorkers: errorsInWorkers,
     latentpadSwitchDataset: (name) => switchDataset(name).catch((error) => setError(error.message)),
     latentpadTrainCommand: trainCommand,
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
+    preMainLoop: () => snapshotCosts.frameBegin(),
+    postMainLoop: () => snapshotCosts.frameEnd(),
+    // The wasm could not be compiled or fetched, or the app aborted.
+    onAbort: (what) => failPage(abortMessage(what)),
+    // main.cpp, when it cannot start ('webgl2': no context).
+    latentpadFatal: (what) => failPage(what === 'webgl2' ? LatentPadSupport.webgl2Message()
+      : { title: 'LatentPad could not start', text: `${what}. Reload the page to try again.` }),
     onRuntimeInitialized() {
+      runtimeStarted = true;
       loadSiteFiles().then(markReady, (error) => {
         setError(String(error));
         markReady(false);
@@ -402,10 +513,18 @@
     },
     setLatent(x, y) { Module._lp_set_latent(x, y); },
     getLatent() { return { x: Module._lp_get_latent(0), y: Module._lp_get_latent(1) }; },
-    // The message the page shows in red, or '' when all is well.
-    error() { return Module.UTF8ToString(Module._lp_error()); },
+    // The message the page shows in red, or '' when all is well; when the app
+    // cannot run (or stopped), the page's message saying why.
+    error() {
+      if (pageFailure) return pageFailure;
+      return runtimeStarted ? Module.UTF8ToString(Module._lp_error()) : '';
+    },
     // Where the pad and the big digit are (CSS pixels), for tests and tinkering.
-    layout() { return JSON.parse(Module.UTF8ToString(Module._lp_layout())); },
+    layout() {
+      if (pageFailure) throw new Error(pageFailure);
+      if (!runtimeStarted) throw new Error('LatentPad is still loading: await latentpad.ready first');
+      return JSON.parse(Module.UTF8ToString(Module._lp_layout()));
+    },
     // Resolves to true/false when the last picked or dropped model has been handled.
     lastUserLoad() { return lastUserLoad; },
     // Switches to the shipped model and test data of 'mnist' or 'fashion'
@@ -452,6 +571,13 @@
     // For tools/bench/web. Mean milliseconds to decode `count` codes in one
     // batch on the main thread:
     benchDecode(count, repeats) { return Module._lp_bench_decode(count, repeats || 1); },
+    // the main-thread cost of each training snapshot since the last reset:
+    // [{ handler, frame, total }] in milliseconds (see snapshotCosts);
+    benchSnapshots({ reset = false } = {}) {
+      const samples = snapshotCosts.samples.slice();
+      if (reset) snapshotCosts.samples.length = 0;
+      return samples;
+    },
     // the same through decodeBatch (the workers), median of `repeats`; with
     // drawing, each starts from an idle page as a new digit is drawn, so the
     // page's frame competes with the workers:
@@ -482,4 +608,16 @@
       return { ms: median(times), workers };
     },
   };
+
+  // The app itself, once window.Module is set up, unless the browser lacks
+  // something it needs.
+  if (unsupported) {
+    failPage(unsupported);
+  } else {
+    const script = document.createElement('script');
+    script.src = 'latentpad.js';
+    script.async = true;
+    script.onerror = () => failPage(couldNotDownload('latentpad.js'));
+    document.body.appendChild(script);
+  }
 })();

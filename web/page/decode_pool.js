@@ -75,6 +75,23 @@ class DecodePool {
   // Images (rows of imageSize floats) to their codes, in one Float32Array.
   async encode(images, imageSize) { return DecodePool.assemble(await this.parts('encode', images, imageSize)); }
 
+  // Images kept by one worker, so that errors() can measure them under every
+  // new model without sending them again; `key` names them. One worker, not
+  // all: while a run trains, the trainer has a core already, and the main
+  // thread keeps more of the other when only one worker runs beside it.
+  setImages(key, images) {
+    if (!this.ready) return;
+    this.imagesKey = key;
+    const worker = this.workers[this.workers.length - 1];
+    this.send(worker, { type: 'images', codes: images }, [images.buffer]).catch((error) => this.fail(error));
+  }
+
+  // The kept images' reconstruction errors under the current model (one float each).
+  async errors() {
+    if (!this.ready) throw new Error(this.failure || 'the decode workers are not ready');
+    return (await this.send(this.workers[this.workers.length - 1], { type: 'errors' })).images;
+  }
+
   static assemble(parts) {
     const total = parts.reduce((sum, part) => sum + part.images.length, 0);
     const images = new Float32Array(total);

@@ -5,6 +5,7 @@
 import { instantiateModel } from './model_module.js';
 
 let model = null;
+let images = new Float32Array(0);  // this worker's share of the test images, for 'errors'
 let queue = Promise.resolve();
 
 async function handle(message) {
@@ -21,6 +22,11 @@ async function handle(message) {
       return { images: model.decode(message.codes) };
     case 'encode':  // message.codes holds images here; the reply's `images`, their codes
       return { images: model.encode(message.codes) };
+    case 'images':  // message.codes holds images to keep
+      images = message.codes;
+      return {};
+    case 'errors':  // the kept images' reconstruction errors (in the reply's `images`)
+      return { images: images.length ? model.errors(images) : new Float32Array(0) };
     default:
       throw new Error(`unknown message ${message.type}`);
   }

@@ -46,5 +46,18 @@ export async function instantiateModel(source) {
     },
     decode(codes) { return run(wasm.lpm_decode, codes, this.codeSize, this.imageSize, 'decode'); },
     encode(images) { return run(wasm.lpm_encode, images, this.imageSize, this.codeSize, 'encode'); },
+    // Each image's reconstruction error: the mean over its pixels of
+    // (decode(encode(image)) - image)^2, as src/eval's reconstruction_errors.
+    errors(images) {
+      const size = this.imageSize;
+      const recon = this.decode(this.encode(images));
+      const errors = new Float32Array(images.length / size);
+      for (let i = 0, k = 0; i < errors.length; i++) {
+        let sum = 0;
+        for (let j = 0; j < size; j++, k++) sum += (recon[k] - images[k]) ** 2;
+        errors[i] = sum / size;
+      }
+      return errors;
+    },
   };
 }
