@@ -180,6 +180,7 @@ struct AppState {
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().
   ImVec4 pad_rect, digit_rect, manifold_rect, draw_rect, draw_clear_rect, walk_rect;
+  ImVec4 code_x_rect, code_y_rect;  // the code (x, y) fields
 
   // Layout checks for latentpad.layout() (panels.cpp): what the last drawn
   // frame could not fit ("what: needs N px, has M px"), the scrolling

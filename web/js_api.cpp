@@ -228,6 +228,11 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
   std::snprintf(more, sizeof more, ",\"dpr\":%g,\"font_scale\":%g,\"scroll\":[%.1f,%.1f]", s.pixel_ratio,
                 ImGui::GetIO().FontGlobalScale, s.panels_scroll, s.panels_scroll_max);
   out += more;
+  // The font the atlas holds: "DejaVu Sans (subset)", or ImGui's built-in one
+  // when the page's could not be read (web/main.cpp, build_fonts).
+  const ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
+  out += ",\"font\":" + json_string(atlas.Fonts.Size > 0 ? atlas.Fonts[0]->GetDebugName() : "");
+  out += ",\"code_x\":" + json_rect(s.code_x_rect) + ",\"code_y\":" + json_rect(s.code_y_rect);
   out += ",\"panels\":" + json_rect(s.panels_rect) + ",\"intro\":" + json_rect(s.intro_rect) + ",\"clipped\":[";
   for (size_t i = 0; i < s.clipped.size(); ++i) out += (i ? "," : "") + json_string(s.clipped[i]);
   out += "],\"names\":{\"reconstruction\":" + json_string(s.recon_caption) + ",\"walk\":[" +

@@ -175,7 +175,9 @@ void draw_pad(AppState& s, float size) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 end(origin.x + size, origin.y + size);
   ImGui::InvisibleButton("latent pad", ImVec2(size, size));
-  if (ImGui::IsItemActive()) {
+  // The release frame too: a browser may deliver the last moves and the
+  // release together (Firefox does), and the point must end under the pointer.
+  if (ImGui::IsItemActive() || ImGui::IsItemDeactivated()) {
     const ImVec2 m = ImGui::GetIO().MousePos;
     const float x = (m.x - origin.x) / size * 2 * s.range - s.range;
     const float y = s.range - (m.y - origin.y) / size * 2 * s.range;
@@ -237,6 +239,13 @@ void draw_latent_controls(AppState& s) {
   if (ImGui::DragFloat2(field_label("code (x, y)", code_w, &width), s.z, s.range / 200.0f, -1e6f, 1e6f, "%.3f"))
     s.digit_dirty = true;
   const float each = std::floor((width - style.ItemInnerSpacing.x) / 2) - 2 * style.FramePadding.x;
+  {  // the two fields' rects, for latentpad.layout()
+    const ImVec2 at = ImGui::GetItemRectMin();
+    const float field_w = std::floor((width - style.ItemInnerSpacing.x) / 2), field_h = ImGui::GetFrameHeight();
+    const float top = ImGui::GetItemRectMax().y - field_h;  // below the label when it is above
+    s.code_x_rect = ImVec4(at.x, top, field_w, field_h);
+    s.code_y_rect = ImVec4(at.x + field_w + style.ItemInnerSpacing.x, top, field_w, field_h);
+  }
   for (float v : s.z) {
     char value[32];
     std::snprintf(value, sizeof value, "%.3f", v);

@@ -20,6 +20,7 @@ export const nextFrames = (page, n = 3) => page.evaluate((n) => new Promise((don
 export async function drawnTexels(page, [x, y, w, h], side) {
   expect(w / side >= 2 && h / side >= 2, `${side}x${side} texels drawn on ${w}x${h} px: too small to read back`);
   const left = Math.floor(x), top = Math.floor(y);
+  // A Buffer from Playwright, a Uint8Array from Puppeteer (firefox_e2e.mjs): Buffer.from below takes both.
   const png = await page.screenshot({ clip: { x: left, y: top, width: Math.ceil(x + w) - left, height: Math.ceil(y + h) - top } });
   return page.evaluate(async ({ dataUrl, rect: [x, y, w, h], side, left, top }) => {
     const image = new Image();
@@ -35,7 +36,7 @@ export async function drawnTexels(page, [x, y, w, h], side) {
       const px = Math.floor(x + (i % side + 0.5) * w / side) - left, py = Math.floor(y + (Math.floor(i / side) + 0.5) * h / side) - top;
       return rgba[4 * (py * image.width + px)] / 255;
     });
-  }, { dataUrl: `data:image/png;base64,${png.toString('base64')}`, rect: [x, y, w, h], side, left, top });
+  }, { dataUrl: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, rect: [x, y, w, h], side, left, top });
 }
 export async function startBrowser(siteDir) {
   const server = await startServer(siteDir, 0);

@@ -159,4 +159,24 @@ await test('the Reconstruction and Walk panels name test images the same way', a
   return shown.join(', ');
 });
 
+// The text is set in DejaVu Sans (subset at build time and embedded in the
+// app), not ImGui's built-in debug font, and stays so when the atlas is
+// rasterised again for another device pixel ratio.
+await test('the panels are set in DejaVu Sans', async (page, problems) => {
+  const warnings = [];
+  page.on('console', (message) => { if (/font/i.test(message.text())) warnings.push(message.text()); });
+  await open(page);
+  const seen = [(await layout(page)).font];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 2, mobile: false });
+  await nextFrames(page, 4);
+  const atTwo = await layout(page);
+  expect(atTwo.dpr === 2, `the font atlas was not rebuilt at devicePixelRatio 2 (layout().dpr ${atTwo.dpr})`);
+  seen.push(atTwo.font);
+  for (const font of seen) expect(font === 'DejaVu Sans (subset)', `layout().font is ${JSON.stringify(font)}, not "DejaVu Sans (subset)"`);
+  expect(warnings.length === 0, `font warnings: ${warnings.join('; ')}`);
+  expect(problems.length === 0, problems.join('; '));
+  return seen.join(', ');
+});
+
 await finish('layout_e2e');

@@ -17,7 +17,8 @@
 #                              for wasm; exports NODE_PATH, LATENTPAD_IMGUI_DIR,
 #                              LATENTPAD_SDL2_PREFIX (read by web/imgui.cmake)
 #                              and LATENTPAD_ZLIB_PREFIX (src/CMakeLists.txt)
-#   lp_setup_browser           Debian chromium; exports LATENTPAD_CHROMIUM
+#   lp_setup_browser           Debian chromium, firefox-esr, xvfb; exports
+#                              LATENTPAD_CHROMIUM and LATENTPAD_FIREFOX
 #
 # Call them as plain commands, not inside `if`/`||`: bash ignores `set -e`
 # there, and these functions rely on it to stop at the first failing step.
@@ -307,8 +308,10 @@ lp__emscripten_version() {
 }
 
 lp_setup_wasm() {
-  # dpkg-dev for apt-get source; xz-utils and bzip2 unpack the tarballs.
-  lp_setup_apt emscripten cmake ninja-build make dpkg-dev xz-utils bzip2
+  # dpkg-dev for apt-get source; xz-utils and bzip2 unpack the tarballs;
+  # fonttools has pyftsubset (the page's font, subset by web/CMakeLists.txt
+  # from fonts-dejavu-core; the python3-fonttools library alone has no command).
+  lp_setup_apt emscripten cmake ninja-build make dpkg-dev xz-utils bzip2 fonttools fonts-dejavu-core
   lp__export_node_path
 
   # ImGui is compiled from source by each web build (web/imgui.cmake).
@@ -340,7 +343,11 @@ lp_setup_wasm() {
 
 # Debian's chromium, driven by playwright-core from lp_setup_npm (never
 # `npx playwright install`: it downloads a browser, which cannot work here).
+# Debian's firefox-esr too, driven by puppeteer-core over WebDriver BiDi
+# (tests/web/firefox_e2e.mjs); headless Firefox gets no WebGL2 here, so it
+# runs headed on a virtual X server: xvfb-run (xvfb) needs xauth.
 lp_setup_browser() {
-  lp_setup_apt chromium
+  lp_setup_apt chromium firefox-esr xvfb xauth
   export LATENTPAD_CHROMIUM=/usr/bin/chromium
+  export LATENTPAD_FIREFOX=/usr/bin/firefox-esr
 }
