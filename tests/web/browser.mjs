@@ -17,12 +17,10 @@ export const nextFrames = (page, n = 3) => page.evaluate((n) => new Promise((don
 // each texel's centre, as values in [0,1]. That pixel's own centre is within
 // half a pixel of the texel's, so it shows that texel whenever texels are over
 // a pixel wide; 2 leaves room for layout()'s rounding to 0.1 px.
-export async function drawnTexels(page, [x, y, w, h], side) {
-  expect(w / side >= 2 && h / side >= 2, `${side}x${side} texels drawn on ${w}x${h} px: too small to read back`);
-  const left = Math.floor(x), top = Math.floor(y);
-  // A Buffer from Playwright, a Uint8Array from Puppeteer (firefox_e2e.mjs): Buffer.from below takes both.
-  const png = await page.screenshot({ clip: { x: left, y: top, width: Math.ceil(x + w) - left, height: Math.ceil(y + h) - top } });
-  return page.evaluate(async ({ dataUrl, rect: [x, y, w, h], side, left, top }) => {
+// A screenshot (PNG bytes: a Buffer from Playwright, a Uint8Array from
+// Puppeteer) decoded in the page: { width, height, rgba } with rgba a plain array.
+export async function pngPixels(page, png) {
+  return page.evaluate(async (dataUrl) => {
     const image = new Image();
     image.src = dataUrl;
     await image.decode();
@@ -31,12 +29,20 @@ export async function drawnTexels(page, [x, y, w, h], side) {
     canvas.height = image.height;
     const context = canvas.getContext('2d');
     context.drawImage(image, 0, 0);
-    const rgba = context.getImageData(0, 0, image.width, image.height).data;
-    return Array.from({ length: side * side }, (_, i) => {
-      const px = Math.floor(x + (i % side + 0.5) * w / side) - left, py = Math.floor(y + (Math.floor(i / side) + 0.5) * h / side) - top;
-      return rgba[4 * (py * image.width + px)] / 255;
-    });
-  }, { dataUrl: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, rect: [x, y, w, h], side, left, top });
+    return { width: image.width, height: image.height,
+             rgba: Array.from(context.getImageData(0, 0, image.width, image.height).data) };
+  }, `data:image/png;base64,${Buffer.from(png).toString('base64')}`);
+}
+
+export async function drawnTexels(page, [x, y, w, h], side) {
+  expect(w / side >= 2 && h / side >= 2, `${side}x${side} texels drawn on ${w}x${h} px: too small to read back`);
+  const left = Math.floor(x), top = Math.floor(y);
+  const png = await page.screenshot({ clip: { x: left, y: top, width: Math.ceil(x + w) - left, height: Math.ceil(y + h) - top } });
+  const { width, rgba } = await pngPixels(page, png);
+  return Array.from({ length: side * side }, (_, i) => {
+    const px = Math.floor(x + (i % side + 0.5) * w / side) - left, py = Math.floor(y + (Math.floor(i / side) + 0.5) * h / side) - top;
+    return rgba[4 * (py * width + px)] / 255;
+  });
 }
 export async function startBrowser(siteDir) {
   const server = await startServer(siteDir, 0);

@@ -11,7 +11,7 @@
 // usage: node robust_e2e.mjs SITE_DIR [SCREENSHOT_DIR]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { drawnTexels, expect, nextFrames, startBrowser } from './browser.mjs';
+import { drawnTexels, expect, nextFrames, pngPixels, startBrowser } from './browser.mjs';
 
 const [siteDir, shotDir] = process.argv.slice(2);
 if (!siteDir) {
@@ -40,18 +40,7 @@ async function digitVsDecode(page) {
 
 // The whole page's pixels (RGBA) from a screenshot.
 async function screenPixels(page) {
-  const png = await page.screenshot();
-  return page.evaluate(async (dataUrl) => {
-    const image = new Image();
-    image.src = dataUrl;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d');
-    context.drawImage(image, 0, 0);
-    return Array.from(context.getImageData(0, 0, image.width, image.height).data);
-  }, `data:image/png;base64,${png.toString('base64')}`);
+  return (await pngPixels(page, await page.screenshot())).rgba;
 }
 function pixelsDiffering(a, b) {
   if (a.length !== b.length) return Infinity;
