@@ -28,7 +28,7 @@ if (!latentpadBinary) console.log('note: no LATENTPAD_BINARY given; the page is 
 const { base, test, open, finish } = await startBrowser(siteDir);
 
 // How a digit reaches the screen: each decoded value v becomes the byte
-// round(255 v) (gray_byte in web/app_state.h) of a texture drawn with nearest
+// round(255 v) (gray_byte in web/app/app_state.h) of a texture drawn with nearest
 // filtering, several screen pixels per texel. The screen pixel under a texel's
 // centre therefore shows exactly that byte: read there, the screen differs from
 // the decoder's floats by 8-bit quantisation alone, at most 0.5/255 (measured:
@@ -225,7 +225,7 @@ async function checkManifold(page, grid, expectWorkers) {
   await nextFrames(page);
   const { manifold } = await page.evaluate(() => window.latentpad.layout());
   const shown = await drawnTexels(page, manifold, 28 * grid);
-  // The grid's codes in float32 arithmetic, as panels_update (web/panels.cpp)
+  // The grid's codes in float32 arithmetic, as manifold_update (web/app/panel_manifold.cpp)
   // computes them, so the reference decodes the very same codes.
   const f = Math.fround, range = f(info.range), step = f(f(2 * range) / (grid - 1));
   const codes = [];

@@ -143,7 +143,7 @@ await test('dragging the point with the mouse moves the code to the mouse', asyn
   await page.mouse.move(...to, { steps: 12 });
   // Held still for a few frames before the release, as a hand does. Firefox
   // can deliver the last moves and the release within one frame, and the pad
-  // (ImGui 1.86's IsItemActive in web/panels.cpp) follows the mouse only while
+  // (ImGui 1.86's IsItemActive in web/app/panel_pad.cpp) follows the mouse only while
   // the button is down, so a release in the same frame would stop it short.
   await nextFrames(page);
   await page.mouse.up();

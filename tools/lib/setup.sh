@@ -15,7 +15,7 @@
 #   lp_setup_data REPO_ROOT    data/mnist/ (IDX files) and data/fashion/ (IDX .gz)
 #   lp_setup_wasm              emscripten, ImGui source, SDL2 and zlib built
 #                              for wasm; exports NODE_PATH, LATENTPAD_IMGUI_DIR,
-#                              LATENTPAD_SDL2_PREFIX (read by web/imgui.cmake)
+#                              LATENTPAD_SDL2_PREFIX (read by web/app/imgui.cmake)
 #                              and LATENTPAD_ZLIB_PREFIX (src/CMakeLists.txt)
 #   lp_setup_browser           Debian chromium, firefox-esr, xvfb; exports
 #                              LATENTPAD_CHROMIUM and LATENTPAD_FIREFOX
@@ -314,7 +314,7 @@ lp_setup_wasm() {
   lp_setup_apt emscripten cmake ninja-build make dpkg-dev xz-utils bzip2 fonttools fonts-dejavu-core
   lp__export_node_path
 
-  # ImGui is compiled from source by each web build (web/imgui.cmake).
+  # ImGui is compiled from source by each web build (web/app/imgui.cmake).
   lp__locked imgui-src lp__fetch_source imgui "$LP_IMGUI_DEBVER" "imgui-$LP_IMGUI_VERSION"
 
   # SDL2 is built once into a prefix keyed on both versions (a new emscripten

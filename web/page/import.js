@@ -1,7 +1,7 @@
 'use strict';
 // Turns PyTorch model files into LatentPad's .lpad in the page: .pth files
 // from torch.save (a whole model, or an encoder and a decoder saved apart) and
-// .safetensors. The reader is latentpad_import.wasm (web/import_module.cpp,
+// .safetensors. The reader is latentpad_import.wasm (web/modules/import_module.cpp,
 // the same C++ as `latentpad import`), fetched the first time it is needed so
 // the page's first load does not carry it. Nothing in a file is ever run.
 class ModelImporter {

@@ -1,4 +1,4 @@
-// JavaScript side of latentpad_import.wasm (web/import_module.cpp): the
+// JavaScript side of latentpad_import.wasm (web/modules/import_module.cpp): the
 // reader of PyTorch .pth (torch.save) and .safetensors files that
 // `latentpad import` uses, compiled to wasm. It runs nothing from the file.
 //

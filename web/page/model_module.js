@@ -1,4 +1,4 @@
-// JavaScript side of latentpad_model.wasm (web/model_module.cpp): the model
+// JavaScript side of latentpad_model.wasm (web/modules/model_module.cpp): the model
 // library without Emscripten glue, so that one small module serves the page's
 // decode workers, the Node parity test and the benchmark alike.
 //

@@ -22,6 +22,23 @@ extern AppState* g_app;
 
 using lp::web::g_app;
 
+// JSON pieces for lp_layout (outside the extern "C" block: they return C++ types).
+namespace {
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out + "\"";
+}
+std::string json_rect(const ImVec4& r) {
+  char text[96];
+  std::snprintf(text, sizeof text, "[%.1f,%.1f,%.1f,%.1f]", r.x, r.y, r.z, r.w);
+  return text;
+}
+}  // namespace
+
 extern "C" {
 
 // Hands one fetched file to the app. Returns 1 on success; on failure the
@@ -187,22 +204,6 @@ EMSCRIPTEN_KEEPALIVE int lp_set_latent_text(const char* text) {
   return 1;
 }
 
-namespace {
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out + "\"";
-}
-std::string json_rect(const ImVec4& r) {
-  char text[96];
-  std::snprintf(text, sizeof text, "[%.1f,%.1f,%.1f,%.1f]", r.x, r.y, r.z, r.w);
-  return text;
-}
-}  // namespace
-
 // JSON with where things are on screen (CSS pixels), the visible range, the
 // dense kernel and how many frames have been drawn; then the layout checks:
 // the device pixel ratio the font atlas is rasterised for (dpr), what the
@@ -229,7 +230,7 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
                 ImGui::GetIO().FontGlobalScale, s.panels_scroll, s.panels_scroll_max);
   out += more;
   // The font the atlas holds: "DejaVu Sans (subset)", or ImGui's built-in one
-  // when the page's could not be read (web/main.cpp, build_fonts).
+  // when the page's could not be read (web/app/main.cpp, build_fonts).
   const ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
   out += ",\"font\":" + json_string(atlas.Fonts.Size > 0 ? atlas.Fonts[0]->GetDebugName() : "");
   out += ",\"code_x\":" + json_rect(s.code_x_rect) + ",\"code_y\":" + json_rect(s.code_y_rect);

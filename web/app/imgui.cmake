@@ -1,4 +1,4 @@
-# web/imgui.cmake -- Dear ImGui 1.86 + SDL2 for Emscripten / WebGL2.
+# web/app/imgui.cmake -- Dear ImGui 1.86 + SDL2 for Emscripten / WebGL2.
 #
 # Included by web/CMakeLists.txt in an Emscripten build (emcmake cmake). The
 # sources are not in the repo: tools/lib/setup.sh (lp_setup_wasm) fetches
@@ -15,7 +15,7 @@
 include_guard(GLOBAL)
 
 if(NOT EMSCRIPTEN)
-  message(FATAL_ERROR "web/imgui.cmake needs an Emscripten build (configure with emcmake cmake)")
+  message(FATAL_ERROR "web/app/imgui.cmake needs an Emscripten build (configure with emcmake cmake)")
 endif()
 
 # Take each directory from the environment unless already set. An empty cache

@@ -1,4 +1,5 @@
-// The demo's user interface: one full-window ImGui layout, redrawn every frame.
+// The demo's user interface: one full-window ImGui layout (window.cpp), redrawn
+// every frame, and a file per panel.
 #pragma once
 #include <string>
 
@@ -15,6 +16,21 @@ void panels_update(AppState& s);
 // decoded by `workers` workers (0: the main thread).
 void manifold_show(AppState& s, int workers);
 
+// The pad (panel_pad.cpp): the scatter of test codes with the draggable
+// point, `size` px square; its class legend; the code fields and range
+// presets; the decoded digit, `size` px square; and the digit's redecode.
+void draw_pad(AppState& s, float size);
+void draw_legend(float width);
+void draw_latent_controls(AppState& s);
+void draw_digit(AppState& s, float size);
+void pad_update(AppState& s);
+// The Manifold tab (panel_manifold.cpp), its grid `size` px square, and the
+// grid's request to the decode workers.
+void draw_manifold(AppState& s, float size);
+void manifold_update(AppState& s);
+// The Reconstruction tab (panel_reconstruction.cpp), each image `size` px.
+void draw_reconstruction(AppState& s, float size);
+void reconstruction_update(AppState& s);
 // The Train tab (panel_train.cpp), `width` pixels wide.
 void draw_train(AppState& s, float width);
 // The Draw tab (panel_draw.cpp), its per-frame analysis, and its marker on the pad.

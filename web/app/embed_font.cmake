@@ -1,8 +1,8 @@
-# web/embed_font.cmake -- writes a font file into a C++ source, at build time.
+# web/app/embed_font.cmake -- writes a font file into a C++ source, at build time.
 #
 # cmake -DIN=font.ttf -DOUT=ui_font.cpp "-DRANGES=0020-007E;00A0-00FF;2026" -P embed_font.cmake
 #
-# Defines, in namespace lp::web (web/main.cpp declares them):
+# Defines, in namespace lp::web (web/app/main.cpp declares them):
 #   kUiFont[kUiFontSize]  the font file's bytes
 #   kUiFontRanges         the code points it covers, as ImGui glyph ranges
 #                         (pairs of first and last, ending in 0), from RANGES:
@@ -45,7 +45,7 @@ foreach(_r IN LISTS RANGES)
 endforeach()
 
 get_filename_component(_name "${IN}" NAME)
-file(WRITE "${OUT}.tmp" "// Generated from ${_name} by web/embed_font.cmake: do not edit.
+file(WRITE "${OUT}.tmp" "// Generated from ${_name} by web/app/embed_font.cmake: do not edit.
 #include <cstddef>
 
 namespace lp::web {

@@ -1,0 +1,180 @@
+// The latent pad (the test set's codes as a scatter, the draggable point),
+// its legend, the code fields and range presets beside the digit, and the
+// decoded digit itself.
+#include "panels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "base/palette.h"
+#include "demo_data.h"
+
+namespace lp::web {
+namespace {
+
+ImU32 class_color(int label, int alpha = 255) {
+  if (label < 0 || label > 9) return IM_COL32(200, 200, 200, alpha);
+  return IM_COL32(kClassRgb[label][0], kClassRgb[label][1], kClassRgb[label][2], alpha);
+}
+
+// Pad coordinates: x right, y up, the square [-range, range]^2 filling `size` pixels.
+ImVec2 latent_to_screen(const AppState& s, ImVec2 origin, float size, float x, float y) {
+  return {origin.x + (x + s.range) / (2 * s.range) * size, origin.y + (s.range - y) / (2 * s.range) * size};
+}
+
+void scatter_rasterize(AppState& s, int pixels) {
+  std::vector<uint8_t> rgba(static_cast<size_t>(pixels) * pixels * 4);
+  for (size_t i = 0; i < rgba.size(); i += 4) {
+    rgba[i] = 24; rgba[i + 1] = 26; rgba[i + 2] = 32; rgba[i + 3] = 255;
+  }
+  const int radius = std::max(1, static_cast<int>(std::lround(1.1f * s.pixel_ratio)));
+  for (int i = 0; i < s.data.code_count(); ++i) {
+    const float x = s.data.codes[2 * i], y = s.data.codes[2 * i + 1];
+    const int cx = static_cast<int>((x + s.range) / (2 * s.range) * pixels);
+    const int cy = static_cast<int>((s.range - y) / (2 * s.range) * pixels);
+    const int label = s.data.labels[i] < 10 ? s.data.labels[i] : -1;
+    const uint8_t r = label >= 0 ? kClassRgb[label][0] : 200, g = label >= 0 ? kClassRgb[label][1] : 200,
+                  b = label >= 0 ? kClassRgb[label][2] : 200;
+    for (int py = cy - radius; py < cy + radius; ++py) {
+      if (py < 0 || py >= pixels) continue;
+      for (int px = cx - radius; px < cx + radius; ++px) {
+        if (px < 0 || px >= pixels) continue;
+        uint8_t* p = &rgba[(static_cast<size_t>(py) * pixels + px) * 4];
+        // 70 % opacity, so dense clusters read as dense.
+        p[0] = static_cast<uint8_t>((p[0] * 3 + r * 7) / 10);
+        p[1] = static_cast<uint8_t>((p[1] * 3 + g * 7) / 10);
+        p[2] = static_cast<uint8_t>((p[2] * 3 + b * 7) / 10);
+      }
+    }
+  }
+  s.scatter_texture.upload_rgba(rgba.data(), pixels, pixels);
+  s.scatter_pixels = pixels;
+  s.scatter_range = s.range;
+}
+
+}  // namespace
+
+void draw_pad(AppState& s, float size) {
+  const int pixels = std::max(16, static_cast<int>(std::lround(size * s.pixel_ratio)));
+  if (pixels != s.scatter_pixels || s.range != s.scatter_range) scatter_rasterize(s, pixels);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 end(origin.x + size, origin.y + size);
+  ImGui::InvisibleButton("latent pad", ImVec2(size, size));
+  // The release frame too: a browser may deliver the last moves and the
+  // release together (Firefox does), and the point must end under the pointer.
+  if (ImGui::IsItemActive() || ImGui::IsItemDeactivated()) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const float x = (m.x - origin.x) / size * 2 * s.range - s.range;
+    const float y = s.range - (m.y - origin.y) / size * 2 * s.range;
+    if (x != s.z[0] || y != s.z[1]) {
+      s.z[0] = std::clamp(x, -s.range, s.range);
+      s.z[1] = std::clamp(y, -s.range, s.range);
+      s.digit_dirty = true;
+    }
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddImage(s.scatter_texture.imgui_id(), origin, end);
+  dl->AddRect(origin, end, IM_COL32(90, 90, 100, 255));
+  // Axes through the origin and ticks at the quarters of the range.
+  const ImVec2 zero = latent_to_screen(s, origin, size, 0, 0);
+  dl->AddLine(ImVec2(origin.x, zero.y), ImVec2(end.x, zero.y), IM_COL32(255, 255, 255, 40));
+  dl->AddLine(ImVec2(zero.x, origin.y), ImVec2(zero.x, end.y), IM_COL32(255, 255, 255, 40));
+  for (int k = -2; k <= 2; ++k) {
+    const float v = s.range * k / 2.0f;
+    char label[32];
+    std::snprintf(label, sizeof label, "%g", v);
+    const ImVec2 tx = latent_to_screen(s, origin, size, v, -s.range);
+    dl->AddLine(ImVec2(tx.x, end.y - 5), ImVec2(tx.x, end.y), IM_COL32(220, 220, 220, 160));
+    dl->AddText(ImVec2(tx.x + 2, end.y - 18), IM_COL32(220, 220, 220, 160), label);
+    const ImVec2 ty = latent_to_screen(s, origin, size, -s.range, v);
+    dl->AddLine(ImVec2(origin.x, ty.y), ImVec2(origin.x + 5, ty.y), IM_COL32(220, 220, 220, 160));
+    if (k != -2) dl->AddText(ImVec2(origin.x + 7, ty.y - 7), IM_COL32(220, 220, 220, 160), label);
+  }
+  // The reconstructed digit's code, then the draggable point on top.
+  if (s.data.model_ready && !!s.data.model.encoder() && s.data.image_count > 0) {
+    const ImVec2 rc = latent_to_screen(s, origin, size, s.recon_code[0], s.recon_code[1]);
+    dl->AddCircle(rc, 8, IM_COL32(255, 255, 255, 220), 0, 2.0f);
+  }
+  draw_marker(s, dl, latent_to_screen(s, origin, size, s.draw.code[0], s.draw.code[1]));
+  const ImVec2 p = latent_to_screen(s, origin, size, s.z[0], s.z[1]);
+  dl->AddCircleFilled(p, 8, IM_COL32(255, 255, 255, 255));
+  dl->AddCircle(p, 8, IM_COL32(0, 0, 0, 255), 0, 2.0f);
+  s.pad_rect = ImVec4(origin.x, origin.y, size, size);
+}
+
+void draw_legend(float width) {
+  const float swatch = ImGui::GetTextLineHeight();
+  for (int c = 0; c < 10; ++c) {
+    if (c > 0) ImGui::SameLine(0, std::max(4.0f, (width - 10 * (swatch + 14)) / 10));
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ImGui::GetWindowDrawList()->AddRectFilled(at, ImVec2(at.x + swatch, at.y + swatch), class_color(c));
+    ImGui::Dummy(ImVec2(swatch, swatch));
+    ImGui::SameLine(0, 4);
+    ImGui::Text("%d", c);
+  }
+}
+
+void draw_latent_controls(AppState& s) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // Wide enough for the values the fields show (the code up to the largest
+  // range, "-200.000"); the label goes above the field where both do not fit.
+  const float value_w = ImGui::CalcTextSize("-000.000").x + 2 * style.FramePadding.x;
+  float width = 0;
+  const float code_w = std::max(ImGui::GetContentRegionAvail().x * 0.6f, 2 * value_w + style.ItemInnerSpacing.x);
+  if (ImGui::DragFloat2(field_label("code (x, y)", code_w, &width), s.z, s.range / 200.0f, -1e6f, 1e6f, "%.3f"))
+    s.digit_dirty = true;
+  const float each = std::floor((width - style.ItemInnerSpacing.x) / 2) - 2 * style.FramePadding.x;
+  {  // the two fields' rects, for latentpad.layout()
+    const ImVec2 at = ImGui::GetItemRectMin();
+    const float field_w = std::floor((width - style.ItemInnerSpacing.x) / 2), field_h = ImGui::GetFrameHeight();
+    const float top = ImGui::GetItemRectMax().y - field_h;  // below the label when it is above
+    s.code_x_rect = ImVec4(at.x, top, field_w, field_h);
+    s.code_y_rect = ImVec4(at.x + field_w + style.ItemInnerSpacing.x, top, field_w, field_h);
+  }
+  for (float v : s.z) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%.3f", v);
+    fit_text(s, "code (x, y)", value, each);
+  }
+  const float range_w = std::max(ImGui::GetContentRegionAvail().x * 0.6f, value_w);
+  ImGui::SliderFloat(field_label("visible range", range_w, &width), &s.range, 0.25f, 200.0f, "+-%.2f",
+                     ImGuiSliderFlags_Logarithmic);
+  char value[32];
+  std::snprintf(value, sizeof value, "+-%.2f", s.range);
+  fit_text(s, "visible range", value, width - 2 * style.FramePadding.x);
+  // The tutorial's experiments: inside tanh's range, just outside, far outside.
+  bool first = true;
+  for (float preset : {1.0f, 1.5f, 10.0f, 100.0f}) {
+    char label[16];
+    std::snprintf(label, sizeof label, "+-%g", preset);
+    if (!first) same_line_if_fits(button_width(label));
+    first = false;
+    if (ImGui::Button(label)) s.range = preset;
+  }
+  if (s.range != s.scatter_range) s.manifold_dirty = true;
+}
+
+void draw_digit(AppState& s, float size) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::Image(s.digit_texture.imgui_id(), ImVec2(size, size));
+  s.digit_rect = ImVec4(at.x, at.y, size, size);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + size);  // under the digit, as wide as it
+  ImGui::TextWrapped("decoder(%.3f, %.3f): %.2f ms", s.z[0], s.z[1], s.digit_decode_ms);
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
+void pad_update(AppState& s) {
+  if (s.digit_dirty) {
+    s.digit.resize(kPixels);
+    const double t0 = now_ms();
+    demo_decode(s.data, s.z, 1, s.digit.data());
+    s.digit_decode_ms = now_ms() - t0;
+    s.digit_texture.upload_gray(s.digit.data(), kImageSide, kImageSide);
+    s.digit_dirty = false;
+  }
+}
+
+}  // namespace lp::web
