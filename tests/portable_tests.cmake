@@ -1,6 +1,6 @@
 # The unit tests that run in both builds: natively (tests/CMakeLists.txt) and
 # compiled to wasm under Node (web/CMakeLists.txt). The rest need files on disk
-# or figures (io/, plot/) or the PyTorch fixture.
+# or figures (io/, plot/), the PyTorch fixture, or Debian's libonnx (interop/onnx_export_test.cpp).
 set(LATENTPAD_PORTABLE_TESTS
   base/rng_test.cpp
   kernels/activation_test.cpp kernels/dense_kernel_test.cpp

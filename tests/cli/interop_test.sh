@@ -143,11 +143,11 @@ expect_error "export a missing half" "dec.lpad holds only the decoder; it has no
 expect_ok "export a half as safetensors" "$latentpad" export --weights "$work/enc.lpad" --out "$work/enc.safetensors"
 expect_ok "import a half from safetensors" "$latentpad" import "$work/enc.safetensors" --out "$work/enc2.lpad"
 "$latentpad" info --weights "$work/enc2.lpad" | grep -q '^kind     encoder$' && pass || fail "safetensors half kind"
-expect_usage "bad --format" "--format must be lpad or safetensors" \
-  "$latentpad" export --weights "$shipped" --format onnx --out "$work/x.onnx"
+expect_usage "bad --format" "--format must be lpad, safetensors or onnx" \
+  "$latentpad" export --weights "$shipped" --format tflite --out "$work/x.tflite"
 expect_usage "bad --part" "--part must be encoder or decoder" \
   "$latentpad" export --weights "$shipped" --part middle --out "$work/x.lpad"
-[ ! -e "$work/x.lpad" ] && [ ! -e "$work/x.onnx" ] && pass || fail "a failed export wrote a file"
+[ ! -e "$work/x.lpad" ] && [ ! -e "$work/x.tflite" ] && pass || fail "a failed export wrote a file"
 
 # --- variational autoencoders (tools/reference/make_vae_fixtures.py) ----------------
 # The safetensors header's tensor names, in its order (the JSON between the u64 length and the data).

@@ -1,11 +1,13 @@
 // latentpad export: a model for PyTorch (safetensors with the tutorial's
-// parameter names, or pytorch/examples' for a VAE of its shape) or one half of
-// it as its own .lpad file.
+// parameter names, or pytorch/examples' for a VAE of its shape), for ONNX
+// Runtime (an ONNX graph, interop/onnx_export.h), or one half of it as its own
+// .lpad file.
 #include <cstdio>
 #include <memory>
 
 #include "cli_common.h"
 #include "interop/model_import.h"
+#include "interop/onnx_export.h"
 
 namespace lp::cli {
 namespace {
@@ -13,7 +15,7 @@ namespace {
 struct ExportOptions {
   std::string weights;
   std::string out;
-  std::string format;  // lpad | safetensors; empty: from --out's extension
+  std::string format;  // lpad | safetensors | onnx; empty: from --out's extension
   std::string part;    // encoder | decoder; empty: all the file holds
 };
 
@@ -24,8 +26,12 @@ bool ends_with(const std::string& s, const char* suffix) {
 
 void run_export(const ExportOptions& o) {
   require_option(o.out, "--out");
-  const std::string format = !o.format.empty() ? o.format : ends_with(o.out, ".safetensors") ? "safetensors" : "lpad";
-  if (format != "lpad" && format != "safetensors") throw UsageError("--format must be lpad or safetensors");
+  const std::string format = !o.format.empty()                ? o.format
+                             : ends_with(o.out, ".safetensors") ? "safetensors"
+                             : ends_with(o.out, ".onnx")        ? "onnx"
+                                                                : "lpad";
+  if (format != "lpad" && format != "safetensors" && format != "onnx")
+    throw UsageError("--format must be lpad, safetensors or onnx");
   if (!o.part.empty() && o.part != "encoder" && o.part != "decoder")
     throw UsageError("--part must be encoder or decoder");
   const std::string path = weights_or_shipped(o.weights, "mnist");
@@ -43,14 +49,22 @@ void run_export(const ExportOptions& o) {
     file.meta["exported_part"] = o.part + " of " + path;
   }
   file.storage = ParamStorage::f32;
-  const std::vector<uint8_t> bytes =
-      format == "safetensors" ? safetensors_encode(model_to_safetensors(file)) : model_file_encode(file);
+  std::vector<uint8_t> bytes;
+  if (format == "onnx") {
+    if (!onnx_encode(file, &bytes, &error)) throw Error(error);
+  } else {
+    bytes = format == "safetensors" ? safetensors_encode(model_to_safetensors(file)) : model_file_encode(file);
+  }
   if (!write_file_atomic(o.out, bytes, &error)) throw Error(error);
   const std::string what = !file.model.is_vae()              ? model_parts_name(file.parts)
                            : file.parts == ModelParts::both ? model_kind_name(file.model.kind)
                            : std::string("VAE ") + model_parts_name(file.parts);
   std::printf("wrote %s: the %s of %s as %s (%zu bytes)\n", o.out.c_str(), what.c_str(), path.c_str(),
               format.c_str(), bytes.size());
+  if (format == "onnx") {
+    std::printf("graph: opset %d, %s\n", kOnnxOpset, onnx_signature(file).c_str());
+    return;
+  }
   if (format != "safetensors") return;
   // Say which PyTorch module the names fit (an autoencoder's are the tutorial's, as always).
   switch (export_names(file)) {
@@ -75,10 +89,11 @@ void run_export(const ExportOptions& o) {
 void add_export(CLI::App& app) {
   auto o = std::make_shared<ExportOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "export", "A model as safetensors for PyTorch (the tutorial's parameter names), or one half as .lpad");
+      "export",
+      "A model as safetensors for PyTorch (the tutorial's parameter names), as an ONNX graph, or one half as .lpad");
   cmd->add_option("--weights", o->weights, "Model file [default: the shipped MNIST model]");
   cmd->add_option("--out", o->out, "File to write");
-  cmd->add_option("--format", o->format, "lpad or safetensors [default: from --out's extension]");
+  cmd->add_option("--format", o->format, "lpad, safetensors or onnx [default: from --out's extension]");
   cmd->add_option("--part", o->part, "encoder or decoder: write only that half");
   cmd->callback([o] { run_export(*o); });
 }
