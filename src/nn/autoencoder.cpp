@@ -1,5 +1,7 @@
 #include "nn/autoencoder.h"
 
+#include "nn/for_each_layer.h"
+
 #include <algorithm>
 
 namespace lp {
@@ -118,6 +120,24 @@ Eigen::MatrixXf autoencoder_encode(const Autoencoder& model, const Eigen::Ref<co
     autoencoder_encode(model, copy.data(), static_cast<int>(copy.cols()), codes.data());
   }
   return codes;
+}
+
+void autoencoder_parameters_get(const Autoencoder& model, float* out) {
+  for_each_layer(model, [&](LayerRef, const Dense& layer) {
+    out = std::copy(layer.weight.data(), layer.weight.data() + layer.weight.size(), out);
+    out = std::copy(layer.bias.data(), layer.bias.data() + layer.bias.size(), out);
+  });
+}
+
+bool autoencoder_parameters_set(Autoencoder& model, const float* in, size_t count) {
+  if (count != model.parameter_count()) return false;
+  for_each_layer(model, [&](LayerRef, Dense& layer) {
+    std::copy(in, in + layer.weight.size(), layer.weight.data());
+    in += layer.weight.size();
+    std::copy(in, in + layer.bias.size(), layer.bias.data());
+    in += layer.bias.size();
+  });
+  return true;
 }
 
 }  // namespace lp

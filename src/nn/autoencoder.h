@@ -55,6 +55,16 @@ struct Autoencoder {
   size_t parameter_count() const { return encoder.parameter_count() + decoder.parameter_count(); }
 };
 
+// The parameters as one flat array of parameter_count() floats, layer by
+// layer, encoder then decoder, each layer's weight [out, in] column-major and
+// then its bias: a snapshot of a model whose architecture the receiver already
+// has (the page's training snapshots, web/modules/trainer_module.cpp ->
+// web/app/js_api.cpp), without a model file's framing and checksum.
+void autoencoder_parameters_get(const Autoencoder& model, float* out);
+// The reverse. Returns false, changing nothing, if `count` is not the
+// model's parameter_count().
+bool autoencoder_parameters_set(Autoencoder& model, const float* in, size_t count);
+
 struct AutoencoderCache {
   MlpCache encoder;
   MlpCache decoder;

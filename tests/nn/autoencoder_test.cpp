@@ -108,3 +108,42 @@ TEST_CASE("train_step's gradient matches finite differences on two threads",
   train_step(state, config, x, 0.0, {}, workspace);
   check_against_finite_differences(state.model, x, workspace.grad());
 }
+
+TEST_CASE("the flat parameter array holds every layer in order and sets them back", "[autoencoder]") {
+  Rng rng(3);
+  AutoencoderSpec spec;
+  spec.hidden = {5, 4};
+  spec.latent = 3;
+  const Autoencoder model = autoencoder_create(spec, rng);
+  std::vector<float> flat(model.parameter_count() + 1, -7.0f);
+  autoencoder_parameters_get(model, flat.data());
+  CHECK(flat.back() == -7.0f);  // exactly parameter_count() floats written
+  // The documented order: encoder layer 0's weight column-major, then its bias, ...
+  const Dense& first = model.encoder.layers[0];
+  CHECK(flat[0] == first.weight(0, 0));
+  CHECK(flat[1] == first.weight(1, 0));
+  CHECK(flat[first.weight.rows()] == first.weight(0, 1));
+  CHECK(flat[first.weight.size()] == first.bias(0));
+  const Dense& last = model.decoder.layers.back();
+  CHECK(flat[model.parameter_count() - 1] == last.bias(last.bias.size() - 1));
+  CHECK(flat[model.parameter_count() - last.bias.size() - 1] == last.weight(last.weight.rows() - 1, last.weight.cols() - 1));
+
+  // Into a model of the same architecture with other weights: equal afterwards.
+  Rng other_rng(4);
+  Autoencoder other = autoencoder_create(spec, other_rng);
+  REQUIRE(other.decoder.layers[1].weight != model.decoder.layers[1].weight);
+  REQUIRE(autoencoder_parameters_set(other, flat.data(), model.parameter_count()));
+  for (size_t k = 0; k < model.encoder.layers.size(); ++k) {
+    CHECK(other.encoder.layers[k].weight == model.encoder.layers[k].weight);
+    CHECK(other.encoder.layers[k].bias == model.encoder.layers[k].bias);
+  }
+  for (size_t k = 0; k < model.decoder.layers.size(); ++k) {
+    CHECK(other.decoder.layers[k].weight == model.decoder.layers[k].weight);
+    CHECK(other.decoder.layers[k].bias == model.decoder.layers[k].bias);
+  }
+  // A count that is not the model's changes nothing.
+  const Eigen::MatrixXf before = other.encoder.layers[0].weight;
+  std::vector<float> zeros(model.parameter_count() - 1, 0.0f);
+  CHECK_FALSE(autoencoder_parameters_set(other, zeros.data(), zeros.size()));
+  CHECK(other.encoder.layers[0].weight == before);
+}

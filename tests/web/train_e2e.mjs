@@ -6,7 +6,8 @@
 //     business: tools/bench/web_smooth_bench.mjs), and the trained model stays;
 //   - Pause and Resume keep the step count; Stop ends the run;
 //   - modelBytes() saved to a file gives native `latentpad eval` the test MSE
-//     the page reports, and says it was trained in the browser;
+//     the page reports, and says it was trained in the browser; the page's
+//     digits are native's decode of that file;
 //   - a failed or corrupt training download, and a diverging run, give a clear
 //     message, and the page keeps its model.
 //
@@ -163,8 +164,24 @@ await test('modelBytes() gives native latentpad eval the test MSE the page repor
          `the model's metadata: ${info}`);
   const generate = execFileSync(latentpad, ['generate', '--weights', file, '--out', join(work, 'grid.png')], { encoding: 'utf8' });
   expect(/wrote/.test(generate), `generate: ${generate}`);
+  // The page's own model is that file: the snapshots after a run's first set
+  // only the parameters into it (lp_train_weights), and its digits are
+  // native's decode of the file.
+  let worst = 0;
+  for (const [x, y] of [[0, 0], [0.6, -0.3], [-0.9, 0.8]]) {
+    const native = execFileSync(latentpad, ['decode', '--weights', file, `--z=${x},${y}`], { encoding: 'utf8' })
+      .trim().split(/[\s,]+/).map(Number);
+    worst = Math.max(worst, maxAbsDiff(await decodeAt(page, x, y), native));
+  }
+  // And the decode workers' (they were handed each snapshot's file).
+  const batch = await page.evaluate(async () => Array.from(await window.latentpad.decodeBatch(new Float32Array([0.6, -0.3]))));
+  const native = execFileSync(latentpad, ['decode', '--weights', file, '--z=0.6,-0.3'], { encoding: 'utf8' })
+    .trim().split(/[\s,]+/).map(Number);
+  expect(native.length === 784, `latentpad decode printed ${native.length} values`);
+  worst = Math.max(worst, maxAbsDiff(batch, native));
+  expect(worst <= 1e-5, `the page's decode differs from native's decode of modelBytes() by ${worst}`);
   expect(problems.length === 0, problems.join('; '));
-  return `page ${end.test_mse.toFixed(6)}, native ${nativeMse.toFixed(6)}`;
+  return `page ${end.test_mse.toFixed(6)}, native ${nativeMse.toFixed(6)}; decode within ${worst.toExponential(1)}`;
 });
 
 await test('a failed or corrupt training download is reported and the page keeps its model', async (page, problems) => {

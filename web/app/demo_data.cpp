@@ -22,6 +22,16 @@ std::string load_model(DemoData& data, const uint8_t* bytes, size_t size) {
   return {};
 }
 
+}  // namespace
+
+bool demo_set_parameters(DemoData& data, const float* parameters, size_t count) {
+  if (!data.model_ready || !autoencoder_parameters_set(data.model.model, parameters, count)) return false;
+  data.decoder_packed = mlp_pack(*data.model.decoder());  // the packed copy must follow
+  return true;
+}
+
+namespace {
+
 std::string load_idx(const std::string& name, const uint8_t* bytes, size_t size, IdxArray* out) {
   std::string error;
   if (!idx_parse(bytes, size, out, &error)) return "invalid " + name + " file: " + error;

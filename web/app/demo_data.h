@@ -15,6 +15,11 @@ constexpr int kPixels = kImageSide * kImageSide;
 // string on success, otherwise what is wrong; `data` is unchanged on failure.
 std::string demo_load(DemoData& data, const std::string& name, const uint8_t* bytes, size_t size);
 
+// Sets `count` parameters, flat (autoencoder_parameters_get's order), into the
+// loaded model, and repacks its decoder. Returns false, changing nothing, if
+// no model is loaded or it has another parameter count.
+bool demo_set_parameters(DemoData& data, const float* parameters, size_t count);
+
 // n codes (2 floats each) -> n digits (kPixels floats each) through the SIMD decoder.
 void demo_decode(const DemoData& data, const float* codes, int n, float* pixels);
 

@@ -176,6 +176,19 @@ void draw_train(AppState& s, float width) {
   draw_chart(t, width, std::clamp(width * 0.35f, 80.0f, 180.0f));
 }
 
+// What follows a snapshot becoming the page's model: `codes` (n x 2) and
+// their labels are the scatter, and every view is redrawn.
+void train_snapshot_shown(AppState& s, const float* codes, const uint8_t* labels, int n) {
+  s.data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
+  s.data.labels.assign(labels, labels + n);
+  s.train.model_trained = true;
+  ++s.model_serial;
+  s.digit_dirty = s.manifold_dirty = s.recon_dirty = true;
+  ++s.manifold_token;
+  s.scatter_pixels = 0;
+  ++s.train.serial;
+}
+
 }  // namespace lp::web
 
 using lp::web::g_app;
@@ -221,14 +234,20 @@ EMSCRIPTEN_KEEPALIVE int lp_train_model(const uint8_t* bytes, int size, const fl
     s.train.message = "the trained model was refused: " + error;
     return 0;
   }
-  s.data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
-  s.data.labels.assign(labels, labels + n);
-  s.train.model_trained = true;
-  ++s.model_serial;
-  s.digit_dirty = s.manifold_dirty = s.recon_dirty = true;
-  ++s.manifold_token;
-  s.scatter_pixels = 0;
-  ++s.train.serial;
+  lp::web::train_snapshot_shown(s, codes, labels, n);
+  return 1;
+}
+
+// The same for a later snapshot of the run whose model the page shows: its
+// `count` parameters, flat (autoencoder_parameters_get's order), set into that
+// model. Returns 0, changing nothing, when the page's model is not a snapshot
+// or has another parameter count; the page then loads the file
+// (lp_train_model).
+EMSCRIPTEN_KEEPALIVE int lp_train_weights(const float* parameters, int count, const float* codes,
+                                          const uint8_t* labels, int n) {
+  lp::web::AppState& s = *g_app;
+  if (!s.train.model_trained || count < 0 || !lp::web::demo_set_parameters(s.data, parameters, count)) return 0;
+  lp::web::train_snapshot_shown(s, codes, labels, n);
   return 1;
 }
 

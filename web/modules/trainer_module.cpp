@@ -43,6 +43,7 @@ struct Trainer {
   bool started = false, finished = false;
   double last_loss = 0.0, train_loss = 0.0, test_mse = 0.0;
   std::vector<uint8_t> model_bytes;
+  std::vector<float> parameters;
 };
 
 Trainer g;
@@ -228,6 +229,18 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* lpt_model(int* size) {
   g.model_bytes = lp::model_file_encode(file);
   *size = static_cast<int>(g.model_bytes.size());
   return g.model_bytes.data();
+}
+
+// The current model's parameters as one flat array (autoencoder_parameters_get's
+// order); *count receives how many floats. Valid until the next call. What the
+// page's snapshots carry: the page sets them into the model it already has
+// (lp_train_weights) instead of decoding a model file.
+EMSCRIPTEN_KEEPALIVE const float* lpt_parameters(int* count) {
+  if (!g.started) return fail("no run was started"), nullptr;
+  g.parameters.resize(g.state.model.parameter_count());
+  lp::autoencoder_parameters_get(g.state.model, g.parameters.data());
+  *count = static_cast<int>(g.parameters.size());
+  return g.parameters.data();
 }
 
 // The codes of the first `count` test images under the current model (the

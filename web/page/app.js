@@ -286,12 +286,19 @@
   }
 
   // Training in the page (train.js): snapshots become the page's model.
-  function showTrainedModel(bytes, codes, labels) {
+  // A training snapshot becomes the page's model. After a run's first one,
+  // only its parameters are set into the model the page has (the file's
+  // decoding and checksum would cost the main thread most of a frame); the
+  // full file is loaded when that does not fit.
+  function showTrainedModel(bytes, codes, labels, parameters = null) {
     const t0 = performance.now();
     const n = labels.length;
-    const ok = withHeapCopy(bytes, (modelPointer, size) =>
-      withHeapCopy(new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength), (codesPointer) =>
-        withHeapCopy(labels, (labelsPointer) => Module._lp_train_model(modelPointer, size, codesPointer, labelsPointer, n))));
+    const byteView = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const ok = withHeapCopy(byteView(codes), (codesPointer) => withHeapCopy(labels, (labelsPointer) =>
+      (parameters && withHeapCopy(byteView(parameters), (pointer) =>
+        Module._lp_train_weights(pointer, parameters.length, codesPointer, labelsPointer, n))) ||
+      withHeapCopy(bytes, (modelPointer, size) =>
+        Module._lp_train_model(modelPointer, size, codesPointer, labelsPointer, n))));
     if (ok) {
       pool.setModel(bytes);
       pageModel = { kind: 'trained', bytes, codes, labels };

@@ -43,10 +43,13 @@ class DecodePool {
 
   // The page loaded a new model: every later decode must use it. Messages are
   // handled in order, so no decode can overtake this.
+  // bytes: an .lpad file's, kept (not copied: nothing writes to it).
   setModel(bytes) {
-    this.model = bytes.slice();
+    this.model = bytes;
+    // A copy each, handed over rather than cloned by postMessage.
     for (const worker of this.workers) {
-      this.send(worker, { type: 'model', bytes: this.model }).catch((error) => this.fail(error));
+      const copy = this.model.slice();
+      this.send(worker, { type: 'model', bytes: copy }, [copy.buffer]).catch((error) => this.fail(error));
     }
   }
 

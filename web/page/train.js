@@ -15,7 +15,9 @@ const TRAIN_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
 const TRAIN_STATES = ['idle', 'downloading', 'training', 'paused', 'done', 'diverged', 'failed'];
 
 class TrainController {
-  // hooks: showModel(bytes, codes, labels) makes a snapshot the page's model;
+  // hooks: showModel(bytes, codes, labels, parameters) makes a snapshot the
+  // page's model (parameters: the same model's flat parameters, or null for
+  // a run's first snapshot, whose file must be loaded whole);
   // restoreModel() puts back the model from before the run;
   // onStatus(status, history) mirrors progress into the Train panel.
   constructor(hooks) {
@@ -158,7 +160,7 @@ class TrainController {
         this.extra.step = p.step;
         for (const point of p.losses) this.history.losses.push(point);
         this.model = p.model;
-        this.hooks.showModel(p.model, p.codes, p.labels);
+        this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters);
         this.setStatus({ state: p.paused ? 'paused' : 'training', epoch: p.epoch, batch: p.batch,
                          images_per_s: p.paused ? 0 : p.imagesPerSecond, train_loss: p.loss,
                          message: p.paused ? 'paused' : '' });
@@ -177,7 +179,7 @@ class TrainController {
           this.setStatus({ state: 'idle', images_per_s: 0, message: 'stopped before the first step; the page keeps its model' });
         } else if (p.state === 'done') {
           this.model = p.model;
-          this.hooks.showModel(p.model, p.codes, p.labels);
+          this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters);
           const how = p.stopped ? `stopped at epoch ${p.epoch + 1}, batch ${p.batch}` : `finished ${p.epoch} epochs`;
           this.setStatus({ state: 'done', epoch: p.epoch, batch: p.batch, images_per_s: 0,
                            message: `${how}; the trained model is now the page's model` });

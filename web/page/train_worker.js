@@ -61,11 +61,19 @@ async function download(files) {
   }));
 }
 
+// The run's model now: its .lpad file (what latentpad.train.modelBytes()
+// saves), its parameters alone (what the page sets into the model it already
+// shows, skipping the file's decoding on the main thread), and the scatter's
+// codes and labels. `first` marks the run's first snapshot, which the page
+// loads from the file: the architecture may be new.
+let snapshotsSent = 0;
 function snapshot() {
   const model = trainer.modelBytes();
+  const parameters = trainer.parameters();
   const { codes, labels } = trainer.testCodes(SCATTER_CODES);
-  return { model, codes, labels };
+  return { model, parameters, codes, labels, first: snapshotsSent++ === 0 };
 }
+const snapshotTransfers = (s) => [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer];
 
 async function train(message) {
   const { config } = message;
@@ -95,7 +103,7 @@ async function train(message) {
     const now = performance.now();
     const s = snapshot();
     post({ type: 'progress', ...trainer.progress(), imagesPerSecond: (imagesSinceReport * 1000) / (now - lastReport),
-           losses: losses.splice(0), ...s, ...extra }, [s.model.buffer, s.codes.buffer, s.labels.buffer]);
+           losses: losses.splice(0), ...s, ...extra }, snapshotTransfers(s));
     lastReport = now;
     imagesSinceReport = 0;
   };
@@ -142,11 +150,12 @@ self.onmessage = async ({ data }) => {
       }
       active = true;
       run = data.run;
+      snapshotsSent = 0;
       control = { paused: false, stop: false, wake: null };
       try {
         const end = await train(data);
         const s = end.state === 'diverged' || end.beforeFirstStep ? {} : snapshot();
-        post({ type: 'end', ...end, ...trainer.progress(), ...s }, s.model ? [s.model.buffer] : []);
+        post({ type: 'end', ...end, ...trainer.progress(), ...s }, s.model ? snapshotTransfers(s) : []);
       } catch (error) {
         post({ type: 'end', state: 'failed', message: String(error.message || error) });
       } finally {

@@ -1,4 +1,4 @@
-// JavaScript side of latentpad_trainer.wasm (web/trainer_module.cpp): src/'s
+// JavaScript side of latentpad_trainer.wasm (web/modules/trainer_module.cpp): src/'s
 // trainer without Emscripten glue. The page's training worker uses it, and so
 // does the Node parity test.
 //
@@ -48,6 +48,19 @@ export async function instantiateTrainer(source) {
       const lpad = bytesOut((sizePointer) => wasm.lpt_model(sizePointer));
       if (!lpad) throw new Error(error());
       return lpad;
+    },
+    // The current model's parameters, flat (the order of
+    // autoencoder_parameters_get in src/nn/autoencoder.h): a Float32Array.
+    parameters() {
+      const countPointer = wasm.malloc(4);
+      try {
+        const pointer = wasm.lpt_parameters(countPointer);
+        if (!pointer) throw new Error(error());
+        const count = new Int32Array(wasm.memory.buffer, countPointer, 1)[0];
+        return new Float32Array(wasm.memory.buffer, pointer, count).slice();
+      } finally {
+        wasm.free(countPointer);
+      }
     },
     // The current model's codes of the first `count` test images, and their labels.
     testCodes(count) {
