@@ -10,7 +10,10 @@
 //     lowers the loss, and the trained model is the page's: its modelBytes()
 //     decode natively to what the page decodes;
 //   - a model file chosen through the file input replaces the model: the page
-//     then decodes what native `latentpad decode` of that file gives.
+//     then decodes what native `latentpad decode` of that file gives;
+//   - pytorch/examples' 20-D VAE as a .pth: decode(code) and encode(pixels)
+//     .code match native decode/encode of the file imported natively;
+//   - the shipped VAE: the page's grid and mu of five test images match native.
 //
 // Headless Firefox gets no WebGL2 on the build machines, so this runs a headed
 // Firefox on a virtual X server: run it under
@@ -18,18 +21,19 @@
 // Exits 77 (skipped) when firefox-esr is not installed (LATENTPAD_FIREFOX, by
 // default /usr/bin/firefox-esr); tools/test installs it (lp_setup_browser).
 //
-// usage: node firefox_e2e.mjs SITE_DIR LATENTPAD_BINARY OTHER_MODEL
-// OTHER_MODEL: a valid model file that differs from the site's (weights/fashion.lpad).
+// usage: node firefox_e2e.mjs SITE_DIR LATENTPAD_BINARY OTHER_MODEL FIXTURES_DIR MNIST_DIR
+// OTHER_MODEL: a valid model file that differs from the site's (weights/fashion.lpad);
+// FIXTURES_DIR: tests/fixtures/torch; MNIST_DIR: the MNIST IDX files.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../tools/lib/serve.mjs';
 import { drawnTexels, expect, nextFrames } from './browser.mjs';
 
-const [siteDir, latentpad, otherModel] = process.argv.slice(2);
-if (!otherModel) {
-  console.error('usage: node firefox_e2e.mjs SITE_DIR LATENTPAD_BINARY OTHER_MODEL');
+const [siteDir, latentpad, otherModel, fixtures, mnistDir] = process.argv.slice(2);
+if (!mnistDir) {
+  console.error('usage: node firefox_e2e.mjs SITE_DIR LATENTPAD_BINARY OTHER_MODEL FIXTURES_DIR MNIST_DIR');
   process.exit(2);
 }
 const firefox = process.env.LATENTPAD_FIREFOX || '/usr/bin/firefox-esr';
@@ -228,6 +232,61 @@ await test('a model file chosen with the file input replaces the current one', a
   expect(await page.evaluate(() => window.latentpad.error()) === '', 'an error is shown after a good load');
   expect(problems.length === 0, problems.join('; '));
   return `${CODES.length} codes vs native decode of the file: ${worst.toExponential(1)}`;
+});
+
+// The first test images' pixels in [0, 1], and native's codes (mu) of them.
+const testImages = (count) => {
+  const bytes = readFileSync(join(mnistDir, 't10k-images-idx3-ubyte'));
+  return Array.from({ length: count }, (_, i) => Array.from(bytes.subarray(16 + i * 784, 16 + (i + 1) * 784), (v) => v / 255));
+};
+const nativeCodes = (weights, count) => execFileSync(latentpad, ['encode', '--weights', weights, '--data', mnistDir, '--count', String(count)],
+  { encoding: 'utf8' }).trim().split('\n').slice(1).map((line) => line.split(',').slice(2).map(Number));
+const nativeDecodeCode = (weights, code) => execFileSync(latentpad, ['decode', '--weights', weights, `--z=${code.join(',')}`],
+  { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+
+await test('pytorch/examples\' 20-D VAE from a .pth decodes and encodes as native does', async (page, problems) => {
+  await open(page);
+  const pth = join(fixtures, 'vae20_state_dict.pth'), lpad = join(work, 'vae20.lpad');
+  execFileSync(latentpad, ['import', pth, '--out', lpad]);
+  await page.evaluate(() => { window.firefoxE2ePreviousLoad = window.latentpad.lastUserLoad(); });
+  await (await page.$('#model-file')).uploadFile(pth);
+  await page.waitForFunction(() => window.latentpad.lastUserLoad() !== window.firefoxE2ePreviousLoad, { timeout: 10000 });
+  expect(await page.evaluate(() => window.latentpad.lastUserLoad()) === true,
+         `the .pth was rejected: ${await page.evaluate(() => window.latentpad.error())}`);
+  const model = await page.evaluate(() => window.latentpad.model());
+  expect(model.kind === 'variational autoencoder' && model.latent === 20, `model() = ${JSON.stringify(model)}`);
+  let worst = 0;
+  for (const code of [new Array(20).fill(0), Array.from({ length: 20 }, (_, k) => Math.sin(k + 1))]) {
+    const pixels = await page.evaluate((z) => Array.from(window.latentpad.decode(z)), code);
+    worst = Math.max(worst, maxAbsDiff(pixels, nativeDecodeCode(lpad, code)));
+  }
+  const images = testImages(3), native = nativeCodes(lpad, 3);
+  for (let i = 0; i < 3; ++i) {
+    const code = await page.evaluate((p) => Array.from(window.latentpad.encode(p).code), images[i]);
+    expect(code.length === 20, `encode(pixels).code has ${code.length} numbers`);
+    worst = Math.max(worst, maxAbsDiff(code, native[i]));
+  }
+  expect(worst <= PARITY, `decode(code) and encode(pixels).code differ from native by ${worst}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `decode and encode within ${worst.toExponential(1)} of native`;
+});
+
+await test('the shipped VAE: the page\'s grid and mu match native', async (page, problems) => {
+  await open(page);
+  await page.evaluate(() => window.latentpad.setModelKind('vae'));
+  const served = join(siteDir, 'vae', 'model.lpad');
+  const grid = [[-2, 2], [0, 0], [2, -1.5], [1, 2.5]];
+  const pixels = await page.evaluate(async (codes) => Array.from(await window.latentpad.decodeBatch(new Float32Array(codes.flat()))), grid);
+  let worst = 0;
+  grid.forEach((code, i) => { worst = Math.max(worst, maxAbsDiff(pixels.slice(i * 784, (i + 1) * 784), nativeDecodeCode(served, code))); });
+  const images = testImages(5), native = nativeCodes(served, 5);
+  for (let i = 0; i < 5; ++i) {
+    const code = await page.evaluate((p) => Array.from(window.latentpad.encode(p).code), images[i]);
+    worst = Math.max(worst, maxAbsDiff(code, native[i]));
+  }
+  expect(worst <= PARITY, `the shipped VAE's grid or mu differs from native by ${worst}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `grid and mu within ${worst.toExponential(1)} of native`;
 });
 
 await browser.close();

@@ -32,7 +32,7 @@ const ofNative = (count, rate) => `${(100 * rate / native[count]).toFixed(0).pad
 // when a run starts (the trainer, its worker and the train/ data sets), and
 // Fashion-MNIST's model and test data (fashion/) when the page switches to it,
 // and the PyTorch importer when a user loads a .pth or .safetensors file.
-const ON_DEMAND = new Set(['train', 'fashion', 'latentpad_trainer.wasm', 'train_worker.js', 'trainer_module.js',
+const ON_DEMAND = new Set(['train', 'fashion', 'vae', 'latentpad_trainer.wasm', 'train_worker.js', 'trainer_module.js',
                            'latentpad_import.wasm', 'import_module.js']);
 let total = 0;
 for (const name of readdirSync(siteDir).sort().filter((n) => !ON_DEMAND.has(n))) {

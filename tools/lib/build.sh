@@ -38,5 +38,11 @@ lp_build_site() {
   mkdir -p "$site/fashion"
   "$root/build/release/tools/latentpad" site-data --dataset fashion --weights "$root/weights/fashion.lpad" \
     --data "$root/data/fashion" --out "$site/fashion" --training none >/dev/null
+  # The shipped VAEs, fetched when the page switches to them (vae/, fashion/vae/).
+  mkdir -p "$site/vae" "$site/fashion/vae"
+  "$root/build/release/tools/latentpad" site-data --weights "$root/weights/mnist-vae.lpad" --data "$root/data/mnist" \
+    --out "$site/vae" --training none >/dev/null
+  "$root/build/release/tools/latentpad" site-data --dataset fashion --weights "$root/weights/fashion-vae.lpad" \
+    --data "$root/data/fashion" --out "$site/fashion/vae" --training none >/dev/null
   lp_log "demo site ready in ${site#"$root"/}"
 }

@@ -35,6 +35,8 @@ Files:
                              whose last layer is [fc_mu; fc_logvar] stacked
                              (encoder.0, .2, .4 (6 rows: mu, then logvar),
                              decoder.0, .2): needs --vae-split
+  vae20_state_dict.pth       VAE(32, 20).state_dict(), drawn after all the
+                             above: a 20-D code, pytorch/examples' width
   vae_unknown_heads.pth      nested's weights under names LatentPad does not
                              know (enc.0, enc.2, z_mean, z_log_var, dec.0,
                              dec.2): needs --vae-heads z_mean,z_log_var
@@ -206,6 +208,13 @@ def main():
         ("encoder.trunk.0", "enc.0"), ("encoder.trunk.2", "enc.2"), ("encoder.fc_mu", "z_mean"),
         ("encoder.fc_logvar", "z_log_var"), ("decoder.0", "dec.0"), ("decoder.2", "dec.2")]),
         path("vae_unknown_heads.pth"))
+    # pytorch/examples' code width, 20 (its hidden layer 32 wide rather than
+    # 400, so the file stays small): the page's test of codes wider than two
+    # (tests/web/models_e2e.mjs). Drawn after everything above, whose tensors
+    # are therefore unchanged.
+    wide = VAE(32, 20)
+    wide.eval()
+    torch.save(wide.state_dict(), path("vae20_state_dict.pth"))
 
     tensors = [("vae.inputs", as_f32(inputs))]
     with torch.no_grad():
@@ -241,7 +250,7 @@ def main():
     # (one 6-row product may round differently from two 3-row ones)
     assert torch.allclose(heads[:, :3], mu, atol=1e-6) and torch.allclose(heads[:, 3:], logvar, atol=1e-6)
 
-    names = ("vae_state_dict.pth", "vae_module.pth", "vae_nested_state_dict.pth", "vae_nested_module.pth",
+    names = ("vae_state_dict.pth", "vae20_state_dict.pth", "vae_module.pth", "vae_nested_state_dict.pth", "vae_nested_module.pth",
              "vae_split_state_dict.pth", "vae_unknown_heads.pth", "vae_expected.bin", "vae_decode.txt")
     total = 0
     print(f"wrote {out}:")

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "code_space.h"
 #include "imgui.h"
 #include "formats/model_file.h"
 
@@ -49,11 +50,12 @@ struct DemoData {
   ModelFile model;
   PackedMlp decoder_packed;  // the decoder's weights packed once per model (nn/mlp.h)
   bool model_ready = false;
-  std::vector<float> codes;        // [n][latent]: every test image's code, for the scatter
+  std::vector<float> codes;        // [n][code_width]: test images' codes (a VAE's mu), for the scatter
+  int code_width = 2;
   std::vector<uint8_t> labels;     // [n]
   std::vector<float> images;       // [image_count][784] in [0,1], the first test images
   int image_count = 0;
-  int code_count() const { return static_cast<int>(codes.size() / 2); }
+  int code_count() const { return code_width > 0 ? static_cast<int>(codes.size() / code_width) : 0; }
 };
 
 // The Train panel's view of a run in the page (page/train.js sends it; see
@@ -88,7 +90,8 @@ struct DrawView {
   std::vector<float> input;  // the 28x28 MNIST-style input
   std::vector<float> recon;  // decoder(encoder(input))
   bool has_ink = false;
-  float code[2] = {0, 0};
+  std::vector<float> code;    // the drawing's code (a VAE's mu), the model's width
+  std::vector<float> logvar;  // a VAE's posterior log-variance (empty for an autoencoder)
   double mse = 0;
   double percentile = 0;     // of the bundled test images' reconstruction errors
   int nearest[5] = {-1, -1, -1, -1, -1};  // bundled test images nearest in code space
@@ -107,14 +110,38 @@ struct WalkView {
   // Each endpoint: 0 a test image, 1 the drawing, 2 a point on the pad.
   int kind[2] = {0, 0};
   int test_index[2] = {3, 2};
-  float point[2][2] = {{-0.5f, 0.5f}, {0.5f, -0.5f}};
+  std::vector<float> point[2];  // the codes taken from the pad ("use the point")
   int steps = 8;
-  float from[2] = {0, 0}, to[2] = {0, 0};  // the endpoints' codes, as last computed
+  std::vector<float> from, to;  // the endpoints' codes, as last computed
   Texture walk_texture, blend_texture;
   bool dirty = true;
   bool playing = false;
   double play_start_ms = 0;
   int model_seen = -1, drawing_seen = -1;  // what the strips were made from
+};
+
+// The Compare tab (panel_compare.cpp): two models of one data set side by
+// side, each a shipped model or the page's own ("current", which follows
+// training live). Each side shows its test codes, its manifold over its own
+// range, its reconstruction of the Reconstruction panel's test image, and
+// where the drawing lands.
+struct CompareSide {
+  std::string name;      // "mnist", "mnist-vae", "fashion", "fashion-vae" or "current"
+  DemoData data;         // a shipped side's model, codes and labels (images: the page's)
+  int model_seen = -1;   // the page's model_serial a "current" side last copied
+  int drawn_recon = -1, drawn_draw = -1, drawn_serial = -1;  // what its textures show
+  float range = 1.0f;    // its pad's range: +-1 for an autoencoder, +-3 for a VAE
+  std::vector<float> u, v;  // its pad's plane through the origin (PCA for codes wider than two)
+  Texture scatter, manifold, original, recon;
+  double recon_mse = 0;
+  std::vector<float> drawing_code;  // the drawing's code under this model (empty: none)
+  bool ready() const { return data.model_ready; }
+};
+struct CompareView {
+  CompareSide side[2];
+  int serial = 0;  // bumped by every change of a side
+  bool shown = false;  // the tab was drawn this frame
+  ImVec4 rect[2];      // each side's scatter, for latentpad.layout()
 };
 
 struct AppState {
@@ -132,9 +159,15 @@ struct AppState {
   std::string status = "Loading model...";  // shown until the model is ready, then notes like "Loaded x.lpad"
   std::string error;                         // shown in red when non-empty
 
-  // The latent point and the visible square [-range, range]^2 of the pad.
+  // The code (the model's width, code_space.h), the plane the pad shows, the
+  // code's pad coordinates z and the visible square [-range, range]^2 of the pad.
+  int latent = 2;
+  bool vae = false;
+  std::vector<float> code = std::vector<float>(2, 0.0f);
+  CodePlane plane;
   float z[2] = {0.0f, 0.0f};
   float range = 1.0f;
+  int code_serial = 0;  // bumped by every change of the code or the plane
 
   std::vector<float> digit;  // decoder(z), 28x28
   Texture digit_texture;
@@ -142,6 +175,12 @@ struct AppState {
   double digit_decode_ms = 0.0;
 
   int grid = 9;  // manifold cells per side
+  bool grid_quantiles = false;  // a VAE's grid over the prior's quantiles (Kingma and Welling) instead of evenly
+  // "Sample from the prior": digits decoded from N(0, I) codes, in a strip.
+  Texture prior_texture;
+  bool prior_dirty = false;
+  int prior_samples = 0;
+  std::vector<float> prior_codes;  // prior_samples codes of the model's width
   Texture manifold_texture;
   bool manifold_dirty = true;
   double manifold_decode_ms = 0.0;  // from request to texture, on whichever thread(s) decoded
@@ -156,6 +195,7 @@ struct AppState {
   double manifold_request_ms = 0.0;
   int manifold_shown_grid = 0;  // what the texture shows, for the highlight
   float manifold_shown_range = 0.0f;
+  bool manifold_request_quantiles = false, manifold_shown_quantiles = false;
   int manifold_workers = 0;     // workers that decoded it (0: the main thread)
   int manifold_serial = 0;      // manifolds shown so far (the benchmark waits on it)
 
@@ -166,21 +206,25 @@ struct AppState {
   int recon_index = 0;  // which bundled test image is reconstructed
   int recon_class = 0;
   Texture original_texture, recon_texture;
-  float recon_code[2] = {0.0f, 0.0f};
+  std::vector<float> recon_code;  // mu, or a draw from the posterior with recon_sample
   double recon_mse = 0.0;
   bool recon_dirty = true;
+  bool recon_sample = false;  // a VAE's reconstruction from z ~ q(z|x) rather than mu
 
   TrainView train;
   DrawView draw;
   WalkView walk;
+  CompareView compare;
   int model_serial = 0;  // bumped whenever the page's model changes
   int requested_tab = -1;  // a tab to open in the next frame (latentpad.showPanel)
   int dataset = 0;         // the shipped model shown: 0 MNIST, 1 Fashion-MNIST
+  int site_kind = 0;       // and its kind: 0 autoencoder, 1 VAE
 
   // Where the pad and the big digit were drawn last frame, in CSS pixels:
   // read by the browser tests through window.latentpad.layout().
   ImVec4 pad_rect, digit_rect, manifold_rect, draw_rect, draw_clear_rect, walk_rect;
   ImVec4 code_x_rect, code_y_rect;  // the code (x, y) fields
+  ImVec4 prior_rect;                // the prior's samples
 
   // Layout checks for latentpad.layout() (panels.cpp): what the last drawn
   // frame could not fit ("what: needs N px, has M px"), the scrolling

@@ -57,6 +57,7 @@ EMSCRIPTEN_KEEPALIVE int lp_load(const char* name, const uint8_t* bytes, int siz
   }
   // Everything derived from the data is stale now, including a manifold the
   // workers are still decoding with the previous model.
+  if (std::string(name) == "model" || std::string(name) == "codes") lp::web::code_space_model_changed(*g_app);
   g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
   ++g_app->manifold_token;
   g_app->scatter_pixels = 0;
@@ -78,8 +79,10 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
   }
   g_app->error.clear();
   const lp::Mlp* encoder = data.model.encoder();
-  if (encoder && encoder->in_size() == lp::web::kPixels && data.model.model.latent() == 2 && data.image_count > 0) {
-    data.codes.resize(2 * static_cast<size_t>(data.image_count));
+  const int width = data.model.model.latent();
+  if (encoder && encoder->in_size() == lp::web::kPixels && data.image_count > 0) {
+    data.codes.resize(static_cast<size_t>(width) * data.image_count);
+    data.code_width = width;
     lp::autoencoder_encode(data.model.model, data.images.data(), data.image_count, data.codes.data());
     data.labels.resize(data.image_count);
     g_app->status = std::string("Loaded ") + file_name + "; the scatter shows its codes of the first " +
@@ -89,6 +92,7 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
     data.labels.clear();
     g_app->status = std::string("Loaded ") + file_name + " (no encoder: no scatter)";
   }
+  lp::web::code_space_model_changed(*g_app);
   g_app->digit_dirty = g_app->manifold_dirty = g_app->recon_dirty = true;
   ++g_app->manifold_token;
   g_app->scatter_pixels = 0;
@@ -98,17 +102,24 @@ EMSCRIPTEN_KEEPALIVE int lp_load_user_model(const char* file_name, const uint8_t
 EMSCRIPTEN_KEEPALIVE void lp_set_error(const char* message) { g_app->error = message; }
 
 // The codes of the whole test set under the page's model (encoded by the
-// decode workers after a user's model loaded): n x 2 floats and n labels.
+// decode workers after a user's model loaded): n x the model's width floats
+// and n labels.
 EMSCRIPTEN_KEEPALIVE void lp_set_codes(const float* codes, const uint8_t* labels, int n, const char* note) {
-  g_app->data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
+  g_app->data.code_width = g_app->latent;
+  g_app->data.codes.assign(codes, codes + static_cast<size_t>(g_app->latent) * n);
   g_app->data.labels.assign(labels, labels + n);
   g_app->scatter_pixels = 0;
   g_app->status = note;
   ++g_app->model_serial;  // the nearest-neighbour views depend on the codes too
+  lp::web::code_space_model_changed(*g_app);  // a PCA plane follows the codes
 }
 
-// The page now shows this data set's shipped model (0 MNIST, 1 Fashion-MNIST).
-EMSCRIPTEN_KEEPALIVE void lp_set_dataset(int dataset) { g_app->dataset = dataset == 1 ? 1 : 0; }
+// The page now shows a shipped model: the data set's (0 MNIST, 1
+// Fashion-MNIST) autoencoder (kind 0) or VAE (1).
+EMSCRIPTEN_KEEPALIVE void lp_set_dataset(int dataset, int kind) {
+  g_app->dataset = dataset == 1 ? 1 : 0;
+  g_app->site_kind = kind == 1 ? 1 : 0;
+}
 
 // The data set the page's model says it was trained on ("" when it does not say).
 EMSCRIPTEN_KEEPALIVE const char* lp_model_dataset() {
@@ -123,7 +134,7 @@ EMSCRIPTEN_KEEPALIVE void lp_show_tab(int tab) {
   g_app->digit_dirty = true;  // any change of view wakes the page
 }
 
-// The codes the scatter shows (2 floats each); *count receives how many.
+// The codes the scatter shows (the model's width each); *count receives how many.
 EMSCRIPTEN_KEEPALIVE const float* lp_scatter_codes(int* count) {
   *count = g_app->data.code_count();
   return g_app->data.codes.data();
@@ -134,15 +145,18 @@ EMSCRIPTEN_KEEPALIVE const char* lp_error() { return g_app->error.c_str(); }
 
 EMSCRIPTEN_KEEPALIVE int lp_model_ready() { return g_app->data.model_ready ? 1 : 0; }
 
-// out receives 784 floats, row-major, in [0, 1]. Returns 0 without a model.
+// The digit at pad coordinates (x, y): for a 2-D model on its default plane,
+// the code (x, y). out receives 784 floats, row-major, in [0, 1]. Returns 0
+// without a model.
 EMSCRIPTEN_KEEPALIVE int lp_decode(float x, float y, float* out) {
   if (!g_app->data.model_ready) return 0;
-  const float code[2] = {x, y};
-  lp::web::demo_decode(g_app->data, code, 1, out);
+  std::vector<float> code(g_app->latent);
+  lp::web::pad_to_code(*g_app, x, y, code.data());
+  lp::web::demo_decode(g_app->data, code.data(), 1, out);
   return 1;
 }
 
-// n codes (2 floats each) -> n digits of 784 floats, on the main thread.
+// n codes (the model's width each) -> n digits of 784 floats, on the main thread.
 EMSCRIPTEN_KEEPALIVE int lp_decode_batch(const float* codes, int n, float* out) {
   if (!g_app->data.model_ready || n < 0) return 0;
   lp::web::demo_decode(g_app->data, codes, n, out);
@@ -181,10 +195,83 @@ EMSCRIPTEN_KEEPALIVE const char* lp_manifold_info() {
   return json;
 }
 
-EMSCRIPTEN_KEEPALIVE void lp_set_latent(float x, float y) {
-  g_app->z[0] = x;
-  g_app->z[1] = y;
-  g_app->digit_dirty = true;
+// Moves the point to pad coordinates (x, y), along the plane (code_space.h).
+EMSCRIPTEN_KEEPALIVE void lp_set_latent(float x, float y) { lp::web::code_move_on_pad(*g_app, x, y); }
+
+// The model's code width (0 before a model is loaded).
+EMSCRIPTEN_KEEPALIVE int lp_code_width() { return g_app->data.model_ready ? g_app->latent : 0; }
+
+// The full code: lp_code_width() floats.
+EMSCRIPTEN_KEEPALIVE const float* lp_code() { return g_app->code.data(); }
+
+// Sets the full code (n must be the model's width). Returns 1 if it did.
+EMSCRIPTEN_KEEPALIVE int lp_set_code(const float* code, int n) {
+  if (!g_app->data.model_ready || n != g_app->latent) return 0;
+  for (int k = 0; k < n; ++k)
+    if (!std::isfinite(code[k])) return 0;
+  lp::web::code_set(*g_app, code);
+  return 1;
+}
+
+// The pad's plane: spanned by code dimensions i and j, or (pca) the test
+// codes' first two principal components; the other coordinates held at the
+// origin (anchor 0), test image `image`'s code (1) or the drawing's (2).
+// Returns 1, or 0 for an impossible setting.
+EMSCRIPTEN_KEEPALIVE int lp_set_plane(int pca, int i, int j, int anchor, int image) {
+  lp::web::AppState& s = *g_app;
+  if (!s.data.model_ready || i < 0 || j < 0 || i >= s.latent || j >= s.latent || anchor < 0 || anchor > 2) return 0;
+  if (!pca && i == j && s.latent > 1) return 0;
+  if (anchor == 1 && (image < 0 || image >= s.data.image_count)) return 0;
+  s.plane.pca = pca != 0;
+  s.plane.axes[0] = i;
+  s.plane.axes[1] = j;
+  s.plane.anchor = anchor;
+  s.plane.anchor_image = image;
+  lp::web::plane_update(s);
+  return 1;
+}
+
+// The plane as JSON ({"axes":[i,j],"pca":bool,"anchor":"origin"|"test image"|
+// "drawing","image":n}); its vectors through lp_plane_vector.
+EMSCRIPTEN_KEEPALIVE const char* lp_plane_info() {
+  static char json[160];
+  const lp::web::CodePlane& p = g_app->plane;
+  static const char* const kAnchors[] = {"origin", "test image", "drawing"};
+  std::snprintf(json, sizeof json, "{\"axes\":[%d,%d],\"pca\":%s,\"anchor\":\"%s\",\"image\":%d}", p.axes[0],
+                p.axes[1], p.pca_ready ? "true" : "false", kAnchors[std::clamp(p.anchor, 0, 2)], p.anchor_image);
+  return json;
+}
+
+// The plane's anchor point (0), u (1) or v (2): lp_code_width() floats.
+EMSCRIPTEN_KEEPALIVE const float* lp_plane_vector(int which) {
+  const lp::web::CodePlane& p = g_app->plane;
+  return which == 1 ? p.u.data() : which == 2 ? p.v.data() : p.origin.data();
+}
+
+// The page's model as JSON: kind, code width, the encoder's and decoder's
+// layer sizes, the hidden activation and the data set it names.
+EMSCRIPTEN_KEEPALIVE const char* lp_model_info() {
+  static std::string json;
+  const lp::ModelFile& file = g_app->data.model;
+  // A VAE's two heads count once, as the code's width (mu's).
+  auto sizes = [&](const lp::Mlp* mlp, bool heads) {
+    std::string out = "[";
+    if (mlp) {
+      lp::MlpSpec spec = mlp->spec();
+      if (heads && file.model.is_vae()) spec.sizes.back() /= 2;
+      for (size_t k = 0; k < spec.sizes.size(); ++k) out += (k ? "," : "") + std::to_string(spec.sizes[k]);
+    }
+    return out + "]";
+  };
+  std::string activation = "tanh";
+  if (const lp::Mlp* decoder = file.decoder(); decoder && decoder->layers.size() > 1)
+    activation = lp::activation_name(decoder->layers.front().act);
+  const auto dataset = file.meta.find("dataset");
+  json = std::string("{\"kind\":") + (file.model.is_vae() ? "\"variational autoencoder\"" : "\"autoencoder\"") +
+         ",\"latent\":" + std::to_string(file.model.latent()) + ",\"encoder\":" + sizes(file.encoder(), true) +
+         ",\"decoder\":" + sizes(file.decoder(), false) + ",\"activation\":" + json_string(activation) +
+         ",\"dataset\":" + json_string(dataset == file.meta.end() ? "" : dataset->second) + "}";
+  return json.c_str();
 }
 
 EMSCRIPTEN_KEEPALIVE float lp_get_latent(int axis) { return g_app->z[axis == 0 ? 0 : 1]; }
@@ -216,13 +303,17 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
   const lp::web::AppState& s = *g_app;
   const ImVec4 p = s.pad_rect, d = s.digit_rect, m = s.manifold_rect;
   const ImVec4 dr = s.draw_rect, c = s.draw_clear_rect, w = s.walk_rect;
+  // The walk's endpoints on the pad (for a 2-D model, their codes).
+  float from[2] = {0, 0}, to[2] = {0, 0};
+  if (static_cast<int>(s.walk.from.size()) == s.latent) lp::web::code_to_pad(s, s.walk.from.data(), from);
+  if (static_cast<int>(s.walk.to.size()) == s.latent) lp::web::code_to_pad(s, s.walk.to.data(), to);
   std::snprintf(json, sizeof json,
                 "{\"pad\":[%.1f,%.1f,%.1f,%.1f],\"digit\":[%.1f,%.1f,%.1f,%.1f],\"manifold\":[%.1f,%.1f,%.1f,%.1f],"
                 "\"draw_rect\":[%.1f,%.1f,%.1f,%.1f],\"draw_clear\":[%.1f,%.1f,%.1f,%.1f],"
                 "\"walk\":[%.1f,%.1f,%.1f,%.1f],\"walk_from\":[%.6f,%.6f],\"walk_to\":[%.6f,%.6f],\"walk_steps\":%d,"
                 "\"range\":%g,\"kernel\":\"%s\",\"frames\":%d}",
                 p.x, p.y, p.z, p.w, d.x, d.y, d.z, d.w, m.x, m.y, m.z, m.w, dr.x, dr.y, dr.z, dr.w, c.x, c.y, c.z, c.w,
-                w.x, w.y, w.z, w.w, s.walk.from[0], s.walk.from[1], s.walk.to[0], s.walk.to[1], s.walk.steps,
+                w.x, w.y, w.z, w.w, from[0], from[1], to[0], to[1], s.walk.steps,
                 s.range, lp::dense_kernel_name(), s.frames_drawn);
   out.assign(json, std::strlen(json) - 1);  // without the closing brace
   char more[160];
@@ -234,6 +325,8 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
   const ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
   out += ",\"font\":" + json_string(atlas.Fonts.Size > 0 ? atlas.Fonts[0]->GetDebugName() : "");
   out += ",\"code_x\":" + json_rect(s.code_x_rect) + ",\"code_y\":" + json_rect(s.code_y_rect);
+  out += ",\"prior\":" + json_rect(s.prior_rect) + ",\"compare\":[" + json_rect(s.compare.rect[0]) + "," +
+         json_rect(s.compare.rect[1]) + "]";
   out += ",\"panels\":" + json_rect(s.panels_rect) + ",\"intro\":" + json_rect(s.intro_rect) + ",\"clipped\":[";
   for (size_t i = 0; i < s.clipped.size(); ++i) out += (i ? "," : "") + json_string(s.clipped[i]);
   out += "],\"names\":{\"reconstruction\":" + json_string(s.recon_caption) + ",\"walk\":[" +
@@ -245,11 +338,10 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
 // mean milliseconds per repeat. For tools/bench/web.
 EMSCRIPTEN_KEEPALIVE double lp_bench_decode(int count, int repeats) {
   if (!g_app->data.model_ready || count < 1 || repeats < 1) return -1;
-  std::vector<float> codes(2 * count), pixels(static_cast<size_t>(count) * lp::web::kPixels);
-  for (int i = 0; i < count; ++i) {
-    codes[2 * i] = -1.0f + 2.0f * (i % 97) / 96.0f;
-    codes[2 * i + 1] = 1.0f - 2.0f * (i % 89) / 88.0f;
-  }
+  const int width = g_app->latent;
+  std::vector<float> codes(static_cast<size_t>(width) * count), pixels(static_cast<size_t>(count) * lp::web::kPixels);
+  for (int i = 0; i < count; ++i)
+    lp::web::pad_to_code(*g_app, -1.0f + 2.0f * (i % 97) / 96.0f, 1.0f - 2.0f * (i % 89) / 88.0f, &codes[i * width]);
   const double t0 = lp::web::now_ms();
   for (int r = 0; r < repeats; ++r) lp::web::demo_decode(g_app->data, codes.data(), count, pixels.data());
   return (lp::web::now_ms() - t0) / repeats;

@@ -52,7 +52,7 @@ int g_errors_in_flight = -1;  // the model serial whose errors the workers are c
 // The errors can be measured with this model (an encoder from 784 pixels to a 2-D code).
 bool can_measure(const AppState& s) {
   const Mlp* encoder = s.data.model.encoder();
-  return encoder && encoder->in_size() == kPixels && s.data.model.model.latent() == 2 && s.data.image_count > 0;
+  return encoder && encoder->in_size() == kPixels && s.data.image_count > 0;
 }
 
 // On the main thread, now.
@@ -114,28 +114,30 @@ void analyse(AppState& s) {
   d.has_ink = std::any_of(d.input.begin(), d.input.end(), [](float v) { return v > 0; });
   d.canvas_texture.upload_gray(d.canvas.data(), kCanvas, kCanvas);
   d.input_texture.upload_gray(d.input.data(), kImageSide, kImageSide);
-  const Mlp* encoder = s.data.model.encoder();
-  if (!d.has_ink || !encoder || encoder->in_size() != kPixels || s.data.model.model.latent() != 2) {
+  if (!d.has_ink || !demo_can_encode(s.data)) {
     std::fill(std::begin(d.nearest), std::end(d.nearest), -1);
+    d.code.clear();
+    d.logvar.clear();
     d.recon.assign(kPixels, 0.0f);
     d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
     return;
   }
-  autoencoder_encode(s.data.model.model, d.input.data(), 1, d.code);
+  const int width = s.latent;
+  d.code.assign(width, 0.0f);
+  d.logvar.assign(s.vae ? width : 0, 0.0f);
+  demo_encode(s.data, d.input.data(), 1, d.code.data(), s.vae ? d.logvar.data() : nullptr);
   const Eigen::Map<const Eigen::MatrixXf> input(d.input.data(), kPixels, 1);
   const Eigen::MatrixXf recon = reconstruct(s.data.model.model, input);
   d.recon.assign(recon.data(), recon.data() + recon.size());
   d.mse = reconstruction_errors(s.data.model.model, input)(0);
   d.recon_texture.upload_gray(d.recon.data(), kImageSide, kImageSide);
   update_percentile(d);
-  // The five bundled test images nearest in code space (they have pixels to show).
-  const int n = std::min(s.data.image_count, s.data.code_count());
+  // The five bundled test images nearest in code space, the full code's
+  // (they have pixels to show).
+  const int n = s.data.code_width == width ? std::min(s.data.image_count, s.data.code_count()) : 0;
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
-  auto dist = [&](int i) {
-    const float dx = s.data.codes[2 * i] - d.code[0], dy = s.data.codes[2 * i + 1] - d.code[1];
-    return dx * dx + dy * dy;
-  };
+  auto dist = [&](int i) { return code_distance2(&s.data.codes[static_cast<size_t>(i) * width], d.code.data(), width); };
   const int k = std::min(5, n);
   std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) { return dist(a) < dist(b); });
   for (int j = 0; j < 5; ++j) {
@@ -214,14 +216,11 @@ void draw_draw(AppState& s, float width) {
   ImGui::EndDisabled();
   g_meter_shown = true;
   if (d.has_ink && s.data.model.encoder()) {
-    ImGui::Text("code (%.3f, %.3f)", d.code[0], d.code[1]);
+    if (s.latent == 2) ImGui::Text("%s (%.3f, %.3f)", s.vae ? "mu" : "code", d.code[0], d.code[1]);
+    else ImGui::Text("a %d-D %s", s.latent, s.vae ? "mu" : "code");
     ImGui::Text("MSE %.4f", d.mse);
     ImGui::SameLine();
-    if (ImGui::SmallButton("go there")) {
-      s.z[0] = d.code[0];
-      s.z[1] = d.code[1];
-      s.digit_dirty = true;
-    }
+    if (ImGui::SmallButton("go there")) code_set(s, d.code.data());
     // Unusual input: where its error falls among the test images'.
     char label[64];
     if (d.test_errors.empty() && can_measure(s)) std::snprintf(label, sizeof label, "unusual: measuring the test digits...");
@@ -256,10 +255,38 @@ void draw_draw(AppState& s, float width) {
   }
 }
 
-// The drawing's code on the pad: an orange cross.
-void draw_marker(const AppState& s, ImDrawList* dl, ImVec2 at) {
-  if (!s.draw.has_ink || !s.data.model.encoder()) return;
+// The drawing's code on the pad: an orange cross; for a VAE, its posterior
+// too: the ellipse mu +- 2 sigma, projected onto the plane. The posterior is
+// N(mu, diag(sigma^2)); its projection onto the orthonormal u, v has the 2x2
+// covariance [u v]^T diag(sigma^2) [u v] (on two code axes, diag(sigma_i^2,
+// sigma_j^2)), whose eigenvectors are the ellipse's axes.
+void draw_marker(const AppState& s, ImDrawList* dl, const std::function<ImVec2(float, float)>& to_screen) {
+  if (!s.draw.has_ink || static_cast<int>(s.draw.code.size()) != s.latent) return;
+  float mu[2];
+  code_to_pad(s, s.draw.code.data(), mu);
+  const ImVec2 at = to_screen(mu[0], mu[1]);
   const ImU32 orange = IM_COL32(255, 150, 40, 255);
+  if (s.vae && static_cast<int>(s.draw.logvar.size()) == s.latent) {
+    double suu = 0, svv = 0, suv = 0;
+    for (int k = 0; k < s.latent; ++k) {
+      const double var = std::exp(static_cast<double>(s.draw.logvar[k]));
+      suu += s.plane.u[k] * s.plane.u[k] * var;
+      svv += s.plane.v[k] * s.plane.v[k] * var;
+      suv += s.plane.u[k] * s.plane.v[k] * var;
+    }
+    // Eigen-decomposition of [[suu, suv], [suv, svv]].
+    const double mean = 0.5 * (suu + svv), diff = 0.5 * (suu - svv), root = std::sqrt(diff * diff + suv * suv);
+    const double l1 = mean + root, l2 = std::max(0.0, mean - root);
+    const double angle = 0.5 * std::atan2(2 * suv, suu - svv);
+    const int kPoints = 48;
+    ImVec2 points[kPoints];
+    for (int i = 0; i < kPoints; ++i) {
+      const double t = 2 * M_PI * i / kPoints, a = 2 * std::sqrt(l1) * std::cos(t), b = 2 * std::sqrt(l2) * std::sin(t);
+      points[i] = to_screen(static_cast<float>(mu[0] + a * std::cos(angle) - b * std::sin(angle)),
+                            static_cast<float>(mu[1] + a * std::sin(angle) + b * std::cos(angle)));
+    }
+    dl->AddPolyline(points, kPoints, IM_COL32(255, 150, 40, 200), ImDrawFlags_Closed, 2.0f);
+  }
   dl->AddLine(ImVec2(at.x - 9, at.y - 9), ImVec2(at.x + 9, at.y + 9), orange, 3.0f);
   dl->AddLine(ImVec2(at.x - 9, at.y + 9), ImVec2(at.x + 9, at.y - 9), orange, 3.0f);
 }
@@ -292,16 +319,17 @@ EMSCRIPTEN_KEEPALIVE const char* lp_drawing_info(int k) {
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
   k = std::clamp(k, 0, n);
-  auto dist = [&](int i) {
-    const float dx = s.data.codes[2 * i] - d.code[0], dy = s.data.codes[2 * i + 1] - d.code[1];
-    return dx * dx + dy * dy;
-  };
-  std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) { return dist(a) < dist(b); });
+  const int width = s.latent;
+  const bool coded = d.has_ink && static_cast<int>(d.code.size()) == width && s.data.code_width == width;
+  auto dist = [&](int i) { return lp::web::code_distance2(&s.data.codes[static_cast<size_t>(i) * width], d.code.data(), width); };
+  if (coded) std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) { return dist(a) < dist(b); });
+  float xy[2] = {0, 0};
+  if (coded) lp::web::code_to_pad(s, d.code.data(), xy);
   char head[160];
   std::snprintf(head, sizeof head, "{\"ink\":%s,\"x\":%.6f,\"y\":%.6f,\"mse\":%.6f,\"percentile\":%.2f,\"nearest\":[",
-                d.has_ink ? "true" : "false", d.code[0], d.code[1], d.mse, d.percentile);
+                d.has_ink ? "true" : "false", xy[0], xy[1], d.mse, d.percentile);
   json = head;
-  for (int j = 0; j < (d.has_ink ? k : 0); ++j) json += (j ? "," : "") + std::to_string(s.data.labels[order[j]]);
+  for (int j = 0; j < (coded ? k : 0); ++j) json += (j ? "," : "") + std::to_string(s.data.labels[order[j]]);
   json += "]}";
   return json.c_str();
 }
@@ -323,12 +351,13 @@ EMSCRIPTEN_KEEPALIVE void lp_test_errors_done(int serial, const float* errors, i
   ++d.serial;  // redraw: the meter moved, or a newer model's errors are still wanted
 }
 
-// Encodes 784 pixels with the page's model: writes the 2 floats of the code.
-// Returns 0 without a suitable encoder.
-EMSCRIPTEN_KEEPALIVE int lp_encode(const float* pixels, float* code) {
-  const lp::Mlp* encoder = g_app->data.model.encoder();
-  if (!encoder || encoder->in_size() != lp::web::kPixels || g_app->data.model.model.latent() != 2) return 0;
-  lp::autoencoder_encode(g_app->data.model.model, pixels, 1, code);
+// Encodes 784 pixels with the page's model: writes the code's
+// lp_code_width() floats (a VAE's mu) to `code` and its pad coordinates to
+// `xy`. Returns 0 without a suitable encoder.
+EMSCRIPTEN_KEEPALIVE int lp_encode(const float* pixels, float* code, float* xy) {
+  if (!lp::web::demo_can_encode(g_app->data)) return 0;
+  lp::web::demo_encode(g_app->data, pixels, 1, code);
+  lp::web::code_to_pad(*g_app, code, xy);
   return 1;
 }
 

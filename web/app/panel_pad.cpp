@@ -11,6 +11,10 @@
 #include "demo_data.h"
 
 namespace lp::web {
+
+// For a code wider than two: the plane's settings and a slider per dimension.
+void draw_plane_controls(AppState& s);
+
 namespace {
 
 ImU32 class_color(int label, int alpha = 255) {
@@ -29,8 +33,13 @@ void scatter_rasterize(AppState& s, int pixels) {
     rgba[i] = 24; rgba[i + 1] = 26; rgba[i + 2] = 32; rgba[i + 3] = 255;
   }
   const int radius = std::max(1, static_cast<int>(std::lround(1.1f * s.pixel_ratio)));
-  for (int i = 0; i < s.data.code_count(); ++i) {
-    const float x = s.data.codes[2 * i], y = s.data.codes[2 * i + 1];
+  // The test codes projected onto the pad's plane (for a 2-D model on its
+  // default plane, the codes themselves).
+  const int count = s.data.code_width == s.latent ? s.data.code_count() : 0;
+  for (int i = 0; i < count; ++i) {
+    float ab[2];
+    code_to_pad(s, &s.data.codes[static_cast<size_t>(i) * s.latent], ab);
+    const float x = ab[0], y = ab[1];
     const int cx = static_cast<int>((x + s.range) / (2 * s.range) * pixels);
     const int cy = static_cast<int>((s.range - y) / (2 * s.range) * pixels);
     const int label = s.data.labels[i] < 10 ? s.data.labels[i] : -1;
@@ -67,11 +76,7 @@ void draw_pad(AppState& s, float size) {
     const ImVec2 m = ImGui::GetIO().MousePos;
     const float x = (m.x - origin.x) / size * 2 * s.range - s.range;
     const float y = s.range - (m.y - origin.y) / size * 2 * s.range;
-    if (x != s.z[0] || y != s.z[1]) {
-      s.z[0] = std::clamp(x, -s.range, s.range);
-      s.z[1] = std::clamp(y, -s.range, s.range);
-      s.digit_dirty = true;
-    }
+    if (x != s.z[0] || y != s.z[1]) code_move_on_pad(s, std::clamp(x, -s.range, s.range), std::clamp(y, -s.range, s.range));
   }
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddImage(s.scatter_texture.imgui_id(), origin, end);
@@ -91,12 +96,27 @@ void draw_pad(AppState& s, float size) {
     dl->AddLine(ImVec2(origin.x, ty.y), ImVec2(origin.x + 5, ty.y), IM_COL32(220, 220, 220, 160));
     if (k != -2) dl->AddText(ImVec2(origin.x + 7, ty.y - 7), IM_COL32(220, 220, 220, 160), label);
   }
-  // The reconstructed digit's code, then the draggable point on top.
-  if (s.data.model_ready && !!s.data.model.encoder() && s.data.image_count > 0) {
-    const ImVec2 rc = latent_to_screen(s, origin, size, s.recon_code[0], s.recon_code[1]);
-    dl->AddCircle(rc, 8, IM_COL32(255, 255, 255, 220), 0, 2.0f);
+  // A VAE's prior N(0, I): rings at 1 and 2 standard deviations around the
+  // origin's place on the plane (u and v are orthonormal, so the prior's
+  // projection is N(0, I) in pad coordinates too).
+  if (s.vae) {
+    float centre[2];
+    const std::vector<float> zero(s.latent, 0.0f);
+    code_to_pad(s, zero.data(), centre);
+    const ImVec2 c = latent_to_screen(s, origin, size, centre[0], centre[1]);
+    dl->PushClipRect(origin, end, true);
+    for (int sigma = 1; sigma <= 2; ++sigma)
+      dl->AddCircle(c, sigma / (2 * s.range) * size, IM_COL32(255, 255, 255, sigma == 1 ? 110 : 70), 64, 1.5f);
+    dl->PopClipRect();
   }
-  draw_marker(s, dl, latent_to_screen(s, origin, size, s.draw.code[0], s.draw.code[1]));
+  // The reconstructed digit's code, then the draggable point on top.
+  if (s.data.model_ready && !!s.data.model.encoder() && s.data.image_count > 0 &&
+      static_cast<int>(s.recon_code.size()) == s.latent) {
+    float rc[2];
+    code_to_pad(s, s.recon_code.data(), rc);
+    dl->AddCircle(latent_to_screen(s, origin, size, rc[0], rc[1]), 8, IM_COL32(255, 255, 255, 220), 0, 2.0f);
+  }
+  draw_marker(s, dl, [&](float a, float b) { return latent_to_screen(s, origin, size, a, b); });
   const ImVec2 p = latent_to_screen(s, origin, size, s.z[0], s.z[1]);
   dl->AddCircleFilled(p, 8, IM_COL32(255, 255, 255, 255));
   dl->AddCircle(p, 8, IM_COL32(0, 0, 0, 255), 0, 2.0f);
@@ -122,8 +142,10 @@ void draw_latent_controls(AppState& s) {
   const float value_w = ImGui::CalcTextSize("-000.000").x + 2 * style.FramePadding.x;
   float width = 0;
   const float code_w = std::max(ImGui::GetContentRegionAvail().x * 0.6f, 2 * value_w + style.ItemInnerSpacing.x);
-  if (ImGui::DragFloat2(field_label("code (x, y)", code_w, &width), s.z, s.range / 200.0f, -1e6f, 1e6f, "%.3f"))
-    s.digit_dirty = true;
+  const char* pad_label = s.latent == 2 && !s.plane.pca_ready ? "code (x, y)" : "on the pad (x, y)";
+  float ab[2] = {s.z[0], s.z[1]};
+  if (ImGui::DragFloat2(field_label(pad_label, code_w, &width), ab, s.range / 200.0f, -1e6f, 1e6f, "%.3f"))
+    code_move_on_pad(s, ab[0], ab[1]);
   const float each = std::floor((width - style.ItemInnerSpacing.x) / 2) - 2 * style.FramePadding.x;
   {  // the two fields' rects, for latentpad.layout()
     const ImVec2 at = ImGui::GetItemRectMin();
@@ -135,7 +157,7 @@ void draw_latent_controls(AppState& s) {
   for (float v : s.z) {
     char value[32];
     std::snprintf(value, sizeof value, "%.3f", v);
-    fit_text(s, "code (x, y)", value, each);
+    fit_text(s, pad_label, value, each);
   }
   const float range_w = std::max(ImGui::GetContentRegionAvail().x * 0.6f, value_w);
   ImGui::SliderFloat(field_label("visible range", range_w, &width), &s.range, 0.25f, 200.0f, "+-%.2f",
@@ -143,9 +165,11 @@ void draw_latent_controls(AppState& s) {
   char value[32];
   std::snprintf(value, sizeof value, "+-%.2f", s.range);
   fit_text(s, "visible range", value, width - 2 * style.FramePadding.x);
-  // The tutorial's experiments: inside tanh's range, just outside, far outside.
+  // The tutorial's experiments: inside tanh's range, just outside, far
+  // outside; for a VAE, the prior's bulk (+-2, +-3 standard deviations) and beyond.
+  static const float kAutoencoderPresets[] = {1.0f, 1.5f, 10.0f, 100.0f}, kVaePresets[] = {2.0f, 3.0f, 10.0f, 100.0f};
   bool first = true;
-  for (float preset : {1.0f, 1.5f, 10.0f, 100.0f}) {
+  for (float preset : s.vae ? kVaePresets : kAutoencoderPresets) {
     char label[16];
     std::snprintf(label, sizeof label, "+-%g", preset);
     if (!first) same_line_if_fits(button_width(label));
@@ -153,6 +177,64 @@ void draw_latent_controls(AppState& s) {
     if (ImGui::Button(label)) s.range = preset;
   }
   if (s.range != s.scatter_range) s.manifold_dirty = true;
+  if (s.latent > 2) draw_plane_controls(s);
+}
+
+void draw_plane_controls(AppState& s) {
+  CodePlane& p = s.plane;
+  bool changed = false;
+  int pca = p.pca ? 1 : 0;
+  float width = 0;
+  if (ImGui::Combo(field_label("pad plane", std::min(ImGui::GetContentRegionAvail().x * 0.6f, 220.0f), &width), &pca,
+                   "two code dimensions\0first two principal components\0")) {
+    p.pca = pca == 1;
+    changed = true;
+  }
+  if (!p.pca) {
+    int axes[2] = {p.axes[0], p.axes[1]};
+    if (ImGui::InputInt2(field_label("dimensions (x, y)", std::min(ImGui::GetContentRegionAvail().x * 0.6f, 160.0f)),
+                         axes)) {
+      for (int& a : axes) a = std::clamp(a, 0, s.latent - 1);
+      if (axes[0] != axes[1]) p.axes[0] = axes[0], p.axes[1] = axes[1], changed = true;
+    }
+  } else if (!p.pca_ready) {
+    text_wrapped_disabled("Principal components need the test codes; the plane uses dimensions 0 and 1 meanwhile.");
+  }
+  int anchor = p.anchor;
+  if (ImGui::Combo(field_label("other dimensions at", std::min(ImGui::GetContentRegionAvail().x * 0.6f, 220.0f)), &anchor,
+                   "the origin\0a test image's code\0the drawing's code\0")) {
+    p.anchor = anchor;
+    changed = true;
+  }
+  if (p.anchor == CodePlane::kTestImage) {
+    ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x * 0.6f, 160.0f));
+    if (ImGui::InputInt("test image", &p.anchor_image)) {
+      p.anchor_image = std::clamp(p.anchor_image, 0, std::max(0, s.data.image_count - 1));
+      changed = true;
+    }
+  }
+  if (changed) plane_update(s);
+  // Every dimension of the code, scrollable: moving one takes the point off
+  // the plane, and the digit follows.
+  char title[48];
+  std::snprintf(title, sizeof title, "the code's %d dimensions", s.latent);
+  if (ImGui::TreeNode(title)) {
+    const float line = ImGui::GetFrameHeightWithSpacing();
+    ImGui::BeginChild("code sliders", ImVec2(0, std::min(8, s.latent) * line + 4), true);
+    for (int k = 0; k < s.latent; ++k) {
+      char label[16];
+      std::snprintf(label, sizeof label, "z%d", k);
+      ImGui::SetNextItemWidth(-ImGui::CalcTextSize("z000").x - ImGui::GetStyle().ItemInnerSpacing.x);
+      float value = s.code[k];
+      if (ImGui::SliderFloat(label, &value, -s.range, s.range, "%.3f")) {
+        std::vector<float> code = s.code;
+        code[k] = value;
+        code_set(s, code.data());
+      }
+    }
+    ImGui::EndChild();
+    ImGui::TreePop();
+  }
 }
 
 void draw_digit(AppState& s, float size) {
@@ -161,7 +243,8 @@ void draw_digit(AppState& s, float size) {
   s.digit_rect = ImVec4(at.x, at.y, size, size);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + size);  // under the digit, as wide as it
-  ImGui::TextWrapped("decoder(%.3f, %.3f): %.2f ms", s.z[0], s.z[1], s.digit_decode_ms);
+  if (s.latent == 2 && !s.plane.pca_ready) ImGui::TextWrapped("decoder(%.3f, %.3f): %.2f ms", s.code[0], s.code[1], s.digit_decode_ms);
+  else ImGui::TextWrapped("decoder of the %d-D code: %.2f ms", s.latent, s.digit_decode_ms);
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();
 }
@@ -170,7 +253,7 @@ void pad_update(AppState& s) {
   if (s.digit_dirty) {
     s.digit.resize(kPixels);
     const double t0 = now_ms();
-    demo_decode(s.data, s.z, 1, s.digit.data());
+    demo_decode(s.data, s.code.data(), 1, s.digit.data());
     s.digit_decode_ms = now_ms() - t0;
     s.digit_texture.upload_gray(s.digit.data(), kImageSide, kImageSide);
     s.digit_dirty = false;

@@ -3,6 +3,7 @@
 #include "panels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include <emscripten.h>
@@ -50,25 +51,48 @@ void draw_reconstruction(AppState& s, float size) {
   ImGui::SameLine();
   ImGui::Image(s.recon_texture.imgui_id(), ImVec2(size, size));
   s.recon_caption = test_image_name(s, s.recon_index);
-  char caption[160];
-  std::snprintf(caption, sizeof caption, "%s: code (%.3f, %.3f), MSE %.4f", s.recon_caption.c_str(),
-                s.recon_code[0], s.recon_code[1], s.recon_mse);
+  char caption[200];
+  const char* what = !s.vae ? "code" : s.recon_sample ? "z drawn from q(z|x)" : "mu";
+  if (s.latent == 2 && s.recon_code.size() == 2)
+    std::snprintf(caption, sizeof caption, "%s: %s (%.3f, %.3f), MSE %.4f", s.recon_caption.c_str(), what,
+                  s.recon_code[0], s.recon_code[1], s.recon_mse);
+  else
+    std::snprintf(caption, sizeof caption, "%s: a %d-D %s, MSE %.4f", s.recon_caption.c_str(), s.latent, what,
+                  s.recon_mse);
   text_wrapped_disabled(caption);
   same_line_if_fits(button_width("go to code"));
-  if (ImGui::SmallButton("go to code")) {
-    s.z[0] = s.recon_code[0];
-    s.z[1] = s.recon_code[1];
-    s.digit_dirty = true;
+  if (ImGui::SmallButton("go to code") && static_cast<int>(s.recon_code.size()) == s.latent)
+    code_set(s, s.recon_code.data());
+  if (s.vae) {
+    // A VAE's reconstruction from mu, or from a draw z = mu + sigma eps of
+    // the posterior (a new draw each time it is ticked or the image changes).
+    if (ImGui::Checkbox("sample z from the posterior", &s.recon_sample)) s.recon_dirty = true;
+    if (s.recon_sample) {
+      same_line_if_fits(button_width("draw again"));
+      if (ImGui::SmallButton("draw again")) s.recon_dirty = true;
+    }
   }
 }
 
 void reconstruction_update(AppState& s) {
   if (s.recon_dirty && s.data.image_count > 0 && s.data.model.encoder()) {
     const float* image = &s.data.images[static_cast<size_t>(s.recon_index) * kPixels];
-    const Eigen::Map<const Eigen::MatrixXf> column(image, kPixels, 1);
-    autoencoder_encode(s.data.model.model, image, 1, s.recon_code);
-    const Eigen::MatrixXf recon = reconstruct(s.data.model.model, column);
-    s.recon_mse = reconstruction_errors(s.data.model.model, column)(0);
+    const int width = s.latent;
+    std::vector<float> logvar(width, 0.0f), recon(kPixels);
+    s.recon_code.assign(width, 0.0f);
+    demo_encode(s.data, image, 1, s.recon_code.data(), s.vae ? logvar.data() : nullptr);
+    if (s.vae && s.recon_sample) {
+      // eps ~ N(0, 1) by Box-Muller on the page's random numbers.
+      for (int k = 0; k < width; ++k) {
+        const double u1 = std::max(1e-12, static_cast<double>(emscripten_random())), u2 = emscripten_random();
+        const double eps = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+        s.recon_code[k] += static_cast<float>(eps * std::exp(0.5 * logvar[k]));
+      }
+    }
+    demo_decode(s.data, s.recon_code.data(), 1, recon.data());
+    double sum = 0;
+    for (int i = 0; i < kPixels; ++i) sum += (recon[i] - image[i]) * (recon[i] - image[i]);
+    s.recon_mse = sum / kPixels;
     s.original_texture.upload_gray(image, kImageSide, kImageSide);
     s.recon_texture.upload_gray(recon.data(), kImageSide, kImageSide);
     s.recon_class = s.data.labels[s.recon_index] < 10 ? s.data.labels[s.recon_index] : 0;

@@ -176,11 +176,14 @@ void draw_train(AppState& s, float width) {
   draw_chart(t, width, std::clamp(width * 0.35f, 80.0f, 180.0f));
 }
 
-// What follows a snapshot becoming the page's model: `codes` (n x 2) and
-// their labels are the scatter, and every view is redrawn.
+// What follows a snapshot becoming the page's model: `codes` (n x the
+// model's width) and their labels are the scatter, and every view is redrawn.
 void train_snapshot_shown(AppState& s, const float* codes, const uint8_t* labels, int n) {
-  s.data.codes.assign(codes, codes + 2 * static_cast<size_t>(n));
+  const int width = std::max(1, s.data.model.model.latent());
+  s.data.code_width = width;
+  s.data.codes.assign(codes, codes + static_cast<size_t>(width) * n);
   s.data.labels.assign(labels, labels + n);
+  code_space_model_changed(s);
   s.train.model_trained = true;
   ++s.model_serial;
   s.digit_dirty = s.manifold_dirty = s.recon_dirty = true;

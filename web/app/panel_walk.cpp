@@ -16,30 +16,30 @@ namespace {
 
 constexpr double kPlayMs = 2500;  // one walk from end to end
 
-// Endpoint e's code and image (28x28); false when it cannot be had.
-bool endpoint(AppState& s, int e, float code[2], std::vector<float>& image) {
+// Endpoint e's full code (the model's width; a VAE's mu) and image (28x28);
+// false when it cannot be had.
+bool endpoint(AppState& s, int e, std::vector<float>& code, std::vector<float>& image) {
   WalkView& w = s.walk;
-  const Mlp* encoder = s.data.model.encoder();
   image.assign(kPixels, 0.0f);
+  code.assign(s.latent, 0.0f);
   switch (w.kind[e]) {
     case 0: {  // a test digit
-      if (!encoder || s.data.image_count == 0) return false;
+      if (!demo_can_encode(s.data) || s.data.image_count == 0) return false;
       const int i = std::clamp(w.test_index[e], 0, s.data.image_count - 1);
       const float* pixels = &s.data.images[static_cast<size_t>(i) * kPixels];
       image.assign(pixels, pixels + kPixels);
-      autoencoder_encode(s.data.model.model, pixels, 1, code);
+      demo_encode(s.data, pixels, 1, code.data());
       return true;
     }
     case 1:  // the drawing
-      if (!encoder || !s.draw.has_ink) return false;
+      if (!s.draw.has_ink || static_cast<int>(s.draw.code.size()) != s.latent) return false;
       image = s.draw.input;
-      code[0] = s.draw.code[0];
-      code[1] = s.draw.code[1];
+      code = s.draw.code;
       return true;
-    default:  // a point on the pad: its image is the decoder's
-      code[0] = w.point[e][0];
-      code[1] = w.point[e][1];
-      demo_decode(s.data, code, 1, image.data());
+    default:  // a code taken from the pad (the corners of the pad until then): its image is the decoder's
+      if (static_cast<int>(w.point[e].size()) == s.latent) code = w.point[e];
+      else pad_to_code(s, e == 0 ? -0.5f * s.range : 0.5f * s.range, e == 0 ? 0.5f * s.range : -0.5f * s.range, code.data());
+      demo_decode(s.data, code.data(), 1, image.data());
       return true;
   }
 }
@@ -82,8 +82,7 @@ void draw_endpoint(AppState& s, int e) {
   if (w.kind[e] == 2) {
     same_line_if_fits(button_width("take the pad's"));
     if (ImGui::SmallButton("take the pad's")) {
-      w.point[e][0] = s.z[0];
-      w.point[e][1] = s.z[1];
+      w.point[e] = s.code;
       w.dirty = true;
     }
   }
@@ -104,9 +103,11 @@ void walk_update(AppState& s) {
   if (w.playing) {
     const double t = (now_ms() - w.play_start_ms) / kPlayMs;
     const double u = std::min(1.0, t);
-    s.z[0] = static_cast<float>(w.from[0] + u * (w.to[0] - w.from[0]));
-    s.z[1] = static_cast<float>(w.from[1] + u * (w.to[1] - w.from[1]));
-    s.digit_dirty = true;
+    if (static_cast<int>(w.from.size()) == s.latent && static_cast<int>(w.to.size()) == s.latent) {
+      std::vector<float> code(s.latent);
+      for (int k = 0; k < s.latent; ++k) code[k] = static_cast<float>(w.from[k] + u * (w.to[k] - w.from[k]));
+      code_set(s, code.data());
+    }
     if (t >= 1.0) w.playing = false;
   }
   const bool uses_drawing = w.kind[0] == 1 || w.kind[1] == 1;
@@ -121,7 +122,7 @@ void walk_update(AppState& s) {
     upload_strip(w.blend_texture, std::vector<float>(static_cast<size_t>(w.steps) * kPixels, 0.0f), w.steps);
     return;
   }
-  const std::vector<float> codes = interpolate_codes({w.from[0], w.from[1]}, {w.to[0], w.to[1]}, w.steps);
+  const std::vector<float> codes = interpolate_codes(w.from, w.to, w.steps);
   std::vector<float> walk(static_cast<size_t>(w.steps) * kPixels);
   demo_decode(s.data, codes.data(), w.steps, walk.data());
   upload_strip(w.walk_texture, walk, w.steps);
@@ -143,8 +144,12 @@ void draw_walk(AppState& s, float width) {
   s.walk_captions[0] = endpoint_name(s, 0);
   s.walk_captions[1] = endpoint_name(s, 1);
   char caption[256];
-  std::snprintf(caption, sizeof caption, "from %s (%.2f, %.2f) to %s (%.2f, %.2f), through the code space",
-                s.walk_captions[0].c_str(), w.from[0], w.from[1], s.walk_captions[1].c_str(), w.to[0], w.to[1]);
+  if (s.latent == 2 && w.from.size() == 2 && w.to.size() == 2)
+    std::snprintf(caption, sizeof caption, "from %s (%.2f, %.2f) to %s (%.2f, %.2f), through the code space",
+                  s.walk_captions[0].c_str(), w.from[0], w.from[1], s.walk_captions[1].c_str(), w.to[0], w.to[1]);
+  else
+    std::snprintf(caption, sizeof caption, "from %s to %s, a straight line through the %d-D code space",
+                  s.walk_captions[0].c_str(), s.walk_captions[1].c_str(), s.latent);
   text_wrapped_disabled(caption);
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::Image(w.walk_texture.imgui_id(), ImVec2(cell * w.steps, cell));

@@ -1,6 +1,7 @@
 // The demo's user interface: one full-window ImGui layout (window.cpp), redrawn
 // every frame, and a file per panel.
 #pragma once
+#include <functional>
 #include <string>
 
 #include "app_state.h"
@@ -31,12 +32,17 @@ void manifold_update(AppState& s);
 // The Reconstruction tab (panel_reconstruction.cpp), each image `size` px.
 void draw_reconstruction(AppState& s, float size);
 void reconstruction_update(AppState& s);
+// The Compare tab (panel_compare.cpp), `width` pixels wide, and its update
+// (only while it is open).
+void draw_compare(AppState& s, float width);
+void compare_update(AppState& s);
 // The Train tab (panel_train.cpp), `width` pixels wide.
 void draw_train(AppState& s, float width);
 // The Draw tab (panel_draw.cpp), its per-frame analysis, and its marker on the pad.
 void draw_draw(AppState& s, float width);
 void draw_update(AppState& s);
-void draw_marker(const AppState& s, ImDrawList* dl, ImVec2 at);
+// to_screen maps pad coordinates to the screen.
+void draw_marker(const AppState& s, ImDrawList* dl, const std::function<ImVec2(float, float)>& to_screen);
 // The Walk tab (panel_walk.cpp) and its per-frame update (strips, Play).
 void draw_walk(AppState& s, float width);
 void walk_update(AppState& s);
@@ -69,6 +75,6 @@ void text_wrapped_disabled(const char* text);
 void panel_intro(AppState& s, const char* text);
 
 // The tabs under the digit, in order (AppState::requested_tab).
-enum Tab { kTabManifold, kTabReconstruction, kTabDraw, kTabWalk, kTabTrain };
+enum Tab { kTabManifold, kTabReconstruction, kTabDraw, kTabWalk, kTabTrain, kTabCompare };
 
 }  // namespace lp::web

@@ -41,9 +41,10 @@ void swipe_scroll(AppState& s) {
 // still counts it as user-initiated.
 EM_JS(void, open_model_picker, (), { document.getElementById('model-file').click(); });
 
-// Asks page/app.js to show a data set's shipped model ("mnist" or "fashion").
-EM_JS(void, switch_dataset, (const char* name), {
-  if (Module.latentpadSwitchDataset) Module.latentpadSwitchDataset(UTF8ToString(name));
+// Asks page/app.js to show a shipped model: a data set ("mnist" or
+// "fashion") and a kind ("ae" or "vae").
+EM_JS(void, switch_model, (const char* name, const char* kind), {
+  if (Module.latentpadSwitchModel) Module.latentpadSwitchModel(UTF8ToString(name), UTF8ToString(kind));
 });
 
 }  // namespace
@@ -55,6 +56,7 @@ void panels_update(AppState& s) {
   pad_update(s);
   manifold_update(s);
   reconstruction_update(s);
+  compare_update(s);
 }
 
 void panels_draw(AppState& s) {
@@ -65,29 +67,41 @@ void panels_draw(AppState& s) {
   ImGui::Begin("LatentPad", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
-  const char* subtitle = "drag the point through the 2-D code space of an MNIST autoencoder; the decoder draws live";
+  const char* subtitle = "drag the point through the code space of an autoencoder; the decoder draws live";
   const char* load_label = "Load model file...";
-  const float button_w = ImGui::CalcTextSize(load_label).x + 2 * ImGui::GetStyle().FramePadding.x;
-  const float switch_w = ImGui::CalcTextSize("Fashion-MNIST").x + ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().FramePadding.x;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float button_w = ImGui::CalcTextSize(load_label).x + 2 * style.FramePadding.x;
+  const float switch_w = ImGui::CalcTextSize("Fashion-MNIST").x + ImGui::GetFrameHeight() + 2 * style.FramePadding.x;
+  const float kind_w = ImGui::CalcTextSize("autoencoder").x + ImGui::GetFrameHeight() + 2 * style.FramePadding.x;
+  const float title_w = ImGui::CalcTextSize("LatentPad").x;
+  const float title_avail = ImGui::GetContentRegionAvail().x;
+  // The model switches beside the title where they fit, else on a line of their own (phones).
+  const bool one_line = title_avail >= title_w + switch_w + kind_w + button_w + 4 * style.ItemSpacing.x;
   float fit = fit_begin();
   ImGui::Text("LatentPad");
   // The subtitle only where it fits beside the title and the button (not on phones).
-  if (ImGui::GetContentRegionAvail().x >
-      ImGui::CalcTextSize("LatentPad").x + ImGui::CalcTextSize(subtitle).x + button_w + switch_w + 50) {
+  if (one_line && title_avail > title_w + ImGui::CalcTextSize(subtitle).x + button_w + switch_w + kind_w + 60) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", subtitle);
   }
-  // The data set switch: the shipped model of each (Fashion's fetched on first use).
-  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w - switch_w - ImGui::GetStyle().ItemSpacing.x);
-  ImGui::SetNextItemWidth(switch_w);
-  int dataset = s.dataset;
-  if (ImGui::Combo("##dataset", &dataset, "MNIST\0Fashion-MNIST\0") && dataset != s.dataset)
-    switch_dataset(dataset == 1 ? "fashion" : "mnist");
   ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w);
   if (ImGui::SmallButton(load_label)) open_model_picker();
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("An .lpad, or PyTorch's .pth or .safetensors (pick the encoder and decoder\n"
                       "files together if they were saved apart). Dropping files on the page works too.");
+  // The shipped models: each data set's autoencoder and VAE (all but MNIST's
+  // autoencoder fetched on first use).
+  if (one_line) ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - button_w - switch_w - kind_w - 2 * style.ItemSpacing.x);
+  ImGui::SetNextItemWidth(switch_w);
+  int dataset = s.dataset;
+  if (ImGui::Combo("##dataset", &dataset, "MNIST\0Fashion-MNIST\0") && dataset != s.dataset)
+    switch_model(dataset == 1 ? "fashion" : "mnist", s.site_kind == 1 ? "vae" : "ae");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(kind_w);
+  int kind = s.site_kind;
+  if (ImGui::Combo("##kind", &kind, "autoencoder\0VAE\0") && kind != s.site_kind)
+    switch_model(s.dataset == 1 ? "fashion" : "mnist", kind == 1 ? "vae" : "ae");
+
   ImGui::PushTextWrapPos(0.0f);  // messages wrap at the window's edge
   if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1.0f), "Error: %s", s.error.c_str());
   else if (s.data.model_ready && s.status.rfind("Loaded", 0) == 0) text_wrapped_disabled(s.status.c_str());
@@ -168,6 +182,12 @@ void panels_draw(AppState& s) {
       fit = fit_begin();
       draw_train(s, column);
       fit_end(s, fit, "the Train panel");
+      ImGui::EndTabItem();
+    }
+    if (tab("Compare", kTabCompare)) {
+      fit = fit_begin();
+      draw_compare(s, column);
+      fit_end(s, fit, "the Compare panel");
       ImGui::EndTabItem();
     }
     s.requested_tab = -1;

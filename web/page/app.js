@@ -113,10 +113,12 @@
   // asked to, and a run that diverges puts it back.
   let pageModel = null;  // { kind: 'site' | 'user' | 'trained', bytes, name, codes, labels }
   let siteFiles = [];
-  // The site's files per data set: MNIST's load with the page; Fashion-MNIST's
-  // (in fashion/) when the page first switches to it.
-  const siteSets = { mnist: null, fashion: null };
-  let siteSet = 'mnist';
+  // The site's files per data set and kind of model: MNIST's autoencoder
+  // loads with the page; the others (fashion/, vae/, fashion/vae/) when the
+  // page first switches to them.
+  const siteSets = {};
+  const siteFolder = (dataset, kind) => (dataset === 'fashion' ? 'fashion/' : '') + (kind === 'vae' ? 'vae/' : '');
+  let siteSet = 'mnist', siteKind = 'ae';
 
   function loadSiteFile(file) {
     const ok = withHeapCopy(file.bytes, (pointer, size) =>
@@ -132,7 +134,7 @@
   async function loadSiteFiles() {
     let modelLoaded = false;
     siteFiles = await Promise.all(downloads);
-    siteSets.mnist = siteFiles;
+    siteSets['mnist/ae'] = Promise.resolve(siteFiles);
     for (const file of siteFiles) {
       if (file.error) {
         setError(`could not load ${file.url}: ${file.error.message}`);
@@ -216,7 +218,7 @@
     } catch (error) {
       return;  // a model without a suitable encoder: the scatter stays as it is
     }
-    if (pageModel !== model || codes.length !== 2 * count) return;
+    if (pageModel !== model || codes.length !== Module._lp_code_width() * count) return;
     withHeapCopy(new Uint8Array(codes.buffer), (codesPointer) =>
       withHeapCopy(labels, (labelsPointer) => Module.ccall('lp_set_codes', null, ['number', 'number', 'number', 'string'],
         [codesPointer, labelsPointer, count, `Loaded ${model.name}; the scatter shows its codes of all ${count} ${dataset} test images`])));
@@ -241,10 +243,10 @@
   // Called by the wasm app (decode_in_workers in panels.cpp) for the manifold:
   // decode `count` codes in the workers, write the digits to `pixels` in wasm
   // memory, then report back. Returns 0 when the workers cannot take it.
-  function decodeInWorkers(token, codes, count, pixels) {
+  function decodeInWorkers(token, codes, count, width, pixels) {
     if (!pool.ready) return 0;
-    const batch = Module.HEAPF32.slice(codes >> 2, (codes >> 2) + 2 * count);
-    pool.decodeParts(batch, 2).then((parts) => {
+    const batch = Module.HEAPF32.slice(codes >> 2, (codes >> 2) + width * count);
+    pool.decodeParts(batch, width).then((parts) => {
       for (const { row, images } of parts) Module.HEAPF32.set(images, (pixels >> 2) + row * PIXELS);
       Module._lp_manifold_done(token, parts.length);
     }, (error) => {
@@ -272,8 +274,8 @@
   }
 
   // Main-thread decoding, for when the workers are not (or no longer) there.
-  function decodeHere(codes) {
-    const count = codes.length / 2;
+  function decodeHere(codes) {  // whole codes of the model's width
+    const count = codes.length / Module._lp_code_width();
     return withHeapCopy(new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength), (pointer) => {
       const out = Module._malloc(count * PIXELS * 4);
       try {
@@ -327,7 +329,7 @@
     if (model.kind === 'site') {
       for (const file of siteFiles) if (!file.error) loadSiteFile(file);
       Module._lp_train_forget();
-      Module._lp_set_dataset(siteSet === 'fashion' ? 1 : 0);
+      Module._lp_set_dataset(siteSet === 'fashion' ? 1 : 0, siteKind === 'vae' ? 1 : 0);
     } else if (model.kind === 'user') {
       loadUserModel([new File([model.bytes], model.name)]);
     } else {
@@ -375,22 +377,65 @@
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
-  // Switches the page to a data set's shipped model, codes and test images.
-  async function switchDataset(name) {
-    if (!['mnist', 'fashion'].includes(name)) throw new Error(`no data set '${name}' (mnist or fashion)`);
-    if (!(await ready)) throw new Error('no model is loaded');
-    if (!siteSets[name]) {
-      const files = await Promise.all(FILES.map(([file, url]) => fetch(`${name}/${url}`).then((response) => {
-        if (!response.ok) throw new Error(`could not load ${name}/${url}: HTTP ${response.status}`);
+  // A shipped model's files (model, test codes, labels, images), fetched once.
+  async function shippedFiles(name, kind) {
+    const key = `${name}/${kind}`, folder = siteFolder(name, kind);
+    if (!siteSets[key]) {
+      siteSets[key] = Promise.all(FILES.map(([file, url]) => fetch(`${folder}${url}`).then((response) => {
+        if (!response.ok) throw new Error(`could not load ${folder}${url}: HTTP ${response.status}`);
         return response.arrayBuffer();
-      }).then((buffer) => ({ name: file, url: `${name}/${url}`, bytes: new Uint8Array(buffer) }))));
-      siteSets[name] = files;
+      }).then((buffer) => ({ name: file, url: `${folder}${url}`, bytes: new Uint8Array(buffer) }))));
+      siteSets[key].catch(() => { delete siteSets[key]; });
     }
+    return siteSets[key];
+  }
+  // Switches the page to a shipped model: a data set's ('mnist' or
+  // 'fashion') autoencoder or VAE ('ae' or 'vae'), with its codes and test
+  // images, fetched the first time.
+  async function switchModel(name, kind) {
+    if (!['mnist', 'fashion'].includes(name)) throw new Error(`no data set '${name}' (mnist or fashion)`);
+    if (!['ae', 'vae'].includes(kind)) throw new Error(`no model kind '${kind}' (ae or vae)`);
+    if (!(await ready)) throw new Error('no model is loaded');
+    const files = await shippedFiles(name, kind);
     siteSet = name;
-    siteFiles = siteSets[name];
+    siteKind = kind;
+    siteFiles = files;
     restoreModel({ kind: 'site' });
     return name;
   }
+  const switchDataset = (name) => switchModel(name, siteKind);
+
+  // The Compare tab's two sides, each a shipped model's name ('mnist',
+  // 'mnist-vae', 'fashion', 'fashion-vae') or 'current' (the page's model).
+  const SHIPPED = { mnist: ['mnist', 'ae'], 'mnist-vae': ['mnist', 'vae'], fashion: ['fashion', 'ae'], 'fashion-vae': ['fashion', 'vae'] };
+  async function setCompare({ left, right } = {}) {
+    if (!(await ready)) throw new Error('no model is loaded');
+    const pageSet = () => Module.UTF8ToString(Module._lp_model_dataset()) || siteSet;
+    const datasetOf = (name) => {
+      if (name === 'current') return pageSet();
+      if (!SHIPPED[name]) throw new Error(`compare: no model '${name}' (${Object.keys(SHIPPED).join(', ')} or current)`);
+      return SHIPPED[name][0];
+    };
+    if (datasetOf(left) !== datasetOf(right)) {
+      throw new Error(`compare shows two models of one data set: ${left} is ${datasetOf(left)}'s, ${right} is ${datasetOf(right)}'s`);
+    }
+    const sides = await Promise.all([left, right].map(async (name) => {
+      if (name === 'current') return { name, files: {} };
+      const files = await shippedFiles(...SHIPPED[name]);
+      return { name, files: Object.fromEntries(files.map((file) => [file.name, file.bytes])) };
+    }));
+    sides.forEach(({ name, files }, index) => {
+      const empty = new Uint8Array(0);
+      const ok = withHeapCopy(files.model || empty, (model, modelSize) =>
+        withHeapCopy(files.codes || empty, (codes, codesSize) =>
+          withHeapCopy(files.labels || empty, (labels, labelsSize) =>
+            Module.ccall('lp_compare_set', 'number', ['number', 'string', 'number', 'number', 'number', 'number', 'number', 'number'],
+                         [index, name, model, modelSize, codes, codesSize, labels, labelsSize]))));
+      if (!ok) throw new Error(Module.UTF8ToString(Module._lp_error()));
+    });
+    return compareInfo();
+  }
+  const compareInfo = () => JSON.parse(Module.UTF8ToString(Module._lp_compare_info()));
 
   // The Train panel's buttons (panel_train.cpp).
   function trainCommand(name, json) {
@@ -418,7 +463,8 @@
   window.Module = {
     latentpadDecodeInWorkers: decodeInWorkers,
     latentpadErrorsInWorkers: errorsInWorkers,
-    latentpadSwitchDataset: (name) => switchDataset(name).catch((error) => setError(error.message)),
+    latentpadSwitchModel: (name, kind) => switchModel(name, kind).catch((error) => setError(error.message)),
+    latentpadCompareDefaults: () => setCompare({ left: siteSet, right: `${siteSet}-vae` }).catch((error) => setError(error.message)),
     latentpadTrainCommand: trainCommand,
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
@@ -463,21 +509,6 @@
       // The loss chart's points: { losses: [[step, loss]...], testMse: [[epoch, mse]...] }.
       history: () => JSON.parse(JSON.stringify(trainer.history || { losses: [], testMse: [] })),
     },
-    // The encoder: 784 floats in [0, 1], row-major, to { x, y }.
-    encode(pixels) {
-      if (!(pixels instanceof Float32Array) && !Array.isArray(pixels)) throw new Error('encode: expected 784 pixel values');
-      if (pixels.length !== PIXELS) throw new Error(`encode: expected ${PIXELS} pixel values, got ${pixels.length}`);
-      const input = Float32Array.from(pixels);
-      return withHeapCopy(new Uint8Array(input.buffer), (pointer) => {
-        const out = Module._malloc(8);
-        try {
-          if (!Module._lp_encode(pointer, out)) throw new Error('encode: the page\'s model has no 784 -> 2 encoder');
-          return { x: Module.HEAPF32[out >> 2], y: Module.HEAPF32[(out >> 2) + 1] };
-        } finally {
-          Module._free(out);
-        }
-      });
-    },
     // The Draw panel's input: the drawing made MNIST-like, 784 floats (28x28, row-major).
     drawing() {
       const out = Module._malloc(PIXELS * 4);
@@ -491,31 +522,22 @@
     // The drawing's code, reconstruction MSE, percentile among the test
     // images' errors, and the labels of its k nearest test codes.
     drawingInfo(k = 10) { return JSON.parse(Module.UTF8ToString(Module._lp_drawing_info(k))); },
-    // Opens a tab under the digit: 'manifold', 'reconstruction', 'draw', 'walk' or 'train'.
+    // Opens a tab under the digit: 'manifold', 'reconstruction', 'draw', 'walk', 'train' or 'compare'.
     showPanel(name) {
-      const index = ['manifold', 'reconstruction', 'draw', 'walk', 'train'].indexOf(name);
+      const index = ['manifold', 'reconstruction', 'draw', 'walk', 'train', 'compare'].indexOf(name);
       if (index < 0) throw new Error(`showPanel: no panel '${name}'`);
       Module._lp_show_tab(index);
     },
-    // The codes the scatter shows, x,y pairs (a Float32Array).
+    // The codes the scatter shows, each the model's width (x,y pairs for a
+    // 2-D model): a Float32Array.
     scatterCodes() {
       const countPointer = Module._malloc(4);
       try {
         const pointer = Module._lp_scatter_codes(countPointer);
         const count = Module.HEAP32[countPointer >> 2];
-        return Module.HEAPF32.slice(pointer >> 2, (pointer >> 2) + 2 * count);
+        return Module.HEAPF32.slice(pointer >> 2, (pointer >> 2) + Module._lp_code_width() * count);
       } finally {
         Module._free(countPointer);
-      }
-    },
-    // The decoder's 784 pixel values at (x, y): a Float32Array, row-major, in [0, 1].
-    decode(x, y) {
-      const pointer = Module._malloc(PIXELS * 4);
-      try {
-        if (!Module._lp_decode(x, y, pointer)) throw new Error('no model is loaded');
-        return Module.HEAPF32.slice(pointer >> 2, (pointer >> 2) + PIXELS);
-      } finally {
-        Module._free(pointer);
       }
     },
     setLatent(x, y) { Module._lp_set_latent(x, y); },
@@ -541,17 +563,39 @@
       await nextFrame();
       return name;
     },
+    // The Compare tab's two sides: compare() reports them, compare({left,
+    // right}) sets them (each 'mnist', 'mnist-vae', 'fashion', 'fashion-vae'
+    // or 'current', the page's own model; both of one data set) and resolves
+    // to the report: {left: {name, kind, latent}, right: {...}}.
+    async compare(sides) {
+      if (sides === undefined) {
+        if (!(await ready)) throw new Error('no model is loaded');
+        return compareInfo();
+      }
+      return setCompare(sides);
+    },
+    // Switches to the shipped model of this kind, 'ae' (autoencoder) or 'vae',
+    // for the current data set (fetched the first time); resolves when it is
+    // on screen.
+    async setModelKind(kind) {
+      await switchModel(siteSet, kind);
+      await nextFrame();
+      return kind;
+    },
     // How many test codes the scatter has for the model the user loaded
     // (0 until the whole test set has been encoded).
     userModelCodes() { return testSetEncoded && testSetEncoded.model === pageModel ? testSetEncoded.count : 0; },
     // Decodes many codes at once, in the decode workers when they are running:
-    // codes is a Float32Array of x,y pairs; resolves to a Float32Array of
-    // 784 pixel values per code.
+    // codes is a Float32Array of whole codes (x,y pairs for a 2-D model);
+    // resolves to a Float32Array of 784 pixel values per code.
     async decodeBatch(codes) {
-      if (!(codes instanceof Float32Array) || codes.length % 2 !== 0) throw new Error('decodeBatch: expected a Float32Array of x,y pairs');
       if (!(await ready)) throw new Error('no model is loaded');
+      const width = Module._lp_code_width();
+      if (!(codes instanceof Float32Array) || codes.length % width !== 0) {
+        throw new Error(`decodeBatch: expected a Float32Array of codes of ${width} numbers each`);
+      }
       await poolStarted;
-      return pool.ready ? pool.decode(codes, 2) : decodeHere(codes);
+      return pool.ready ? pool.decode(codes, width) : decodeHere(codes);
     },
     // Resolves to how many decode workers run once they have started (0: the
     // page decodes on its main thread).
@@ -615,6 +659,8 @@
       return { ms: median(times), workers };
     },
   };
+
+  Object.assign(window.latentpad, LatentPadCodeSpace(Module, withHeapCopy));
 
   // The app itself, once window.Module is set up, unless the browser lacks
   // something it needs.
