@@ -23,7 +23,7 @@ if (!siteDir) {
 }
 const { test, open, finish } = await startBrowser(siteDir);
 const layout = (page) => page.evaluate(() => window.latentpad.layout());
-const panels = ['manifold', 'reconstruction', 'draw', 'walk', 'train'];
+const panels = ['manifold', 'reconstruction', 'draw', 'walk', 'train', 'compare'];
 const phone = { width: 390, height: 844 };
 
 // The test images' labels, as the site ships them (IDX1: magic, count, bytes).
@@ -46,6 +46,16 @@ async function scribble(page) {
   expect((await page.evaluate(() => window.latentpad.drawingInfo(1))).ink, 'the scribble left no ink');
 }
 
+// The Compare tab's default sides, loaded and drawn.
+async function waitForCompare(page) {
+  for (let i = 0; i < 100; ++i) {
+    const [left, right] = (await layout(page)).compare;
+    if (left[2] > 0 && right[2] > 0) return;
+    await nextFrames(page, 2);
+  }
+  throw new Error('the Compare tab did not draw its two sides');
+}
+
 // Every panel at this viewport: nothing clipped, with a long code in the fields.
 async function noneClipped(page) {
   await page.evaluate(() => window.latentpad.setLatent(-0.4937, 0.8125));
@@ -53,9 +63,17 @@ async function noneClipped(page) {
   for (const name of panels) {
     await showPanel(page, name);
     if (name === 'draw') await scribble(page);
+    if (name === 'compare') await waitForCompare(page);
     const { clipped } = await layout(page);
     expect(Array.isArray(clipped), 'layout().clipped is missing');
     if (clipped.length > 0) seen.push(`${name}: ${clipped.join('; ')}`);
+  }
+  // A VAE's own controls: the grid's spacing, posterior sampling, the prior's samples.
+  await page.evaluate(() => window.latentpad.setModelKind('vae'));
+  for (const name of ['manifold', 'reconstruction']) {
+    await showPanel(page, name);
+    const { clipped } = await layout(page);
+    if (clipped.length > 0) seen.push(`the VAE's ${name}: ${clipped.join('; ')}`);
   }
   expect(seen.length === 0, `clipped: ${seen.join(' | ')}`);
 }

@@ -145,7 +145,8 @@ void panels_draw(AppState& s) {
   draw_latent_controls(s);
   ImGui::EndGroup();
   fit_end(s, fit, "the digit and its controls");
-  if (ImGui::BeginTabBar("views")) {
+  // Tabs keep their whole names; on a narrow screen the bar scrolls (arrows) instead of cutting them.
+  if (ImGui::BeginTabBar("views", ImGuiTabBarFlags_FittingPolicyScroll)) {
     // Sized to fit under the digit without scrolling.
     const float room = ImGui::GetContentRegionAvail().y - 3 * ImGui::GetFrameHeightWithSpacing();
     auto tab = [&](const char* label, int index) {
