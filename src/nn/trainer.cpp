@@ -51,6 +51,7 @@ double EpochRun::step() {
   if (config_.noise.active()) random.noise_seed = draw_seed();
   if (state_.model.is_vae()) random.eps_seed = draw_seed();
   const StepLoss step = train_step(state_, config_, x_, result_.lr, random, workspace_);
+  last_step_ = step;
   const double loss = step.loss;
   ++batch_;
   if (!std::isfinite(loss)) {

@@ -56,6 +56,9 @@ class EpochRun {
   int batch() const { return batch_; }  // batches done
   int batches() const { return batches_; }
   double lr() const { return result_.lr; }
+  // The last step's loss and its two terms (zeros before the first step): the
+  // page's progress reports show a VAE's KL term as it trains.
+  const StepLoss& last_step() const { return last_step_; }
   // Trains the next batch and returns its loss. A non-finite loss fails the
   // epoch (the step was not applied).
   double step();
@@ -71,6 +74,7 @@ class EpochRun {
   std::vector<int> order_;
   Eigen::MatrixXf x_;
   EpochResult result_;
+  StepLoss last_step_;
   int batch_ = 0, batches_ = 0;
   // Sums over batches of each term times the batch size.
   double loss_sum_ = 0.0, recon_sum_ = 0.0, kl_sum_ = 0.0;

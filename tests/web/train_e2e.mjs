@@ -8,6 +8,12 @@
 //   - modelBytes() saved to a file gives native `latentpad eval` the test MSE
 //     the page reports, and says it was trained in the browser; the page's
 //     digits are native's decode of that file;
+//   - a short VAE run (hidden 128, ReLU, BCE): the KL term is reported and
+//     kept in history(), the loss falls, and native `latentpad info` on
+//     modelBytes() names the kind and the architecture; a run with a code of
+//     8 trains without breaking the page;
+//   - impossible settings, and fine-tuning the loaded model as another
+//     architecture, make start() reject with a clear message;
 //   - a failed or corrupt training download, and a diverging run, give a clear
 //     message, and the page keeps its model.
 //
@@ -182,6 +188,88 @@ await test('modelBytes() gives native latentpad eval the test MSE the page repor
   expect(worst <= 1e-5, `the page's decode differs from native's decode of modelBytes() by ${worst}`);
   expect(problems.length === 0, problems.join('; '));
   return `page ${end.test_mse.toFixed(6)}, native ${nativeMse.toFixed(6)}; decode within ${worst.toExponential(1)}`;
+});
+
+await test('a short VAE run reports its KL term, the loss falls, and modelBytes() is that VAE', async (page, problems) => {
+  await open(page);
+  const settings = { epochs: 2, limit: 4000, seed: 1, model: 'vae', beta: 1, latent: 2, hidden: [128], activation: 'relu', loss: 'bce' };
+  const started = await page.evaluate((o) => window.latentpad.train.start(o), settings);
+  expect(started.state === 'training', `start() resolved to ${JSON.stringify(started)}`);
+  // The first report while it trains (watched in the page: a small VAE's
+  // epoch takes under a second).
+  const during = await page.evaluate(() => new Promise((done) => {
+    const look = () => {
+      const s = window.latentpad.train.status();
+      if (s.state !== 'training' || s.train_kl !== null) done(s);
+      else requestAnimationFrame(look);
+    };
+    look();
+  }));
+  expect(during.state === 'training' && during.train_kl > 0 && during.train_recon > 0 && Math.abs(during.train_recon + during.train_kl - during.train_loss) < 1e-3 * during.train_loss,
+         `while training: loss ${during.train_loss} = recon ${during.train_recon} + KL ${during.train_kl}`);
+  const end = await page.evaluate(() => window.latentpad.train.finished());
+  expect(end.state === 'done' && end.epoch === 2 && end.train_kl > 0 && end.train_recon > 0,
+         `the run ended ${JSON.stringify(end)}`);
+  const { losses, kl, recon } = await page.evaluate(() => window.latentpad.train.history());
+  expect(losses.length >= 4 && kl.length === losses.length && recon.length === losses.length && kl.every(([, v]) => v > 0),
+         `history has ${losses.length} loss points, ${kl.length} KL and ${recon.length} reconstruction points`);
+  const first = losses[0][1], last = losses[losses.length - 1][1];
+  expect(last < 0.8 * first, `the training loss went from ${first} to ${last}`);
+  const file = join(work, 'vae.lpad');
+  writeFileSync(file, Buffer.from(await page.evaluate(() => Array.from(window.latentpad.train.modelBytes()))));
+  const info = execFileSync(latentpad, ['info', '--weights', file], { encoding: 'utf8' });
+  expect(/^kind +variational autoencoder$/m.test(info) && /^latent +2 /m.test(info) &&
+         /^encoder +784 -> 128 relu -> 4 identity/m.test(info) && /^decoder +2 -> 128 relu -> 784 sigmoid/m.test(info) &&
+         /meta +hidden = 128$/m.test(info) && /meta +activation = relu$/m.test(info) && /meta +loss = bce$/m.test(info) &&
+         /meta +beta = 1$/m.test(info) && /meta +trained_in = browser/.test(info), `latentpad info: ${info}`);
+  // The Train panel shows both terms of the run's loss.
+  await page.evaluate(() => window.latentpad.showPanel('train'));
+  await nextFrames(page, 3);
+  expect(problems.length === 0, problems.join('; '));
+  return `loss ${first.toFixed(1)} -> ${last.toFixed(1)} per image, KL ${end.train_kl.toFixed(2)}, recon ${end.train_recon.toFixed(1)}; ` +
+         info.split('\n').filter((l) => /^(kind|encoder)/.test(l)).join(' | ');
+});
+
+await test('a code of 8 trains in the page without breaking it', async (page, problems) => {
+  await open(page);
+  const before = await decodeAt(page, 0.2, 0.1);
+  await page.evaluate(() => window.latentpad.train.start({ epochs: 1, limit: 1500, seed: 5, latent: 8 }));
+  const end = await page.evaluate(() => window.latentpad.train.finished());
+  expect(end.state === 'done' && end.train_kl === null && end.test_mse > 0, `the run ended ${JSON.stringify(end)}`);
+  const file = join(work, 'wide.lpad');
+  writeFileSync(file, Buffer.from(await page.evaluate(() => Array.from(window.latentpad.train.modelBytes()))));
+  const info = execFileSync(latentpad, ['info', '--weights', file], { encoding: 'utf8' });
+  expect(/^kind +autoencoder$/m.test(info) && /^latent +8$/m.test(info), `latentpad info: ${info}`);
+  await nextFrames(page, 3);
+  const after = await decodeAt(page, 0.2, 0.1);
+  expect(after.length === 784 && after.every(Number.isFinite), 'the page no longer decodes');
+  expect(problems.length === 0, problems.join('; '));
+  return `test MSE ${end.test_mse.toFixed(4)}; the page's digit moved by ${maxAbsDiff(before, after).toExponential(1)}`;
+});
+
+await test('impossible settings, and fine-tuning as another architecture, are refused by start()', async (page, problems) => {
+  await open(page);
+  const refusals = [];
+  for (const [options, pattern] of [[{ latent: 0 }, /latent \(the code width\) must be a whole number from 1 to 256, not 0/],
+                                    [{ hidden: 'abc' }, /hidden must list whole layer sizes.*not 'abc'/],
+                                    [{ beta: NaN }, /beta must be a finite number >= 0, not NaN/],
+                                    [{ model: 'vae', activation: 'sigmoid' }, /activation must be 'tanh' or 'relu'/]]) {
+    const message = await page.evaluate((o) => window.latentpad.train.start(o).then(
+      (s) => `resolved ${JSON.stringify(s)}`, (error) => error.message), { epochs: 1, ...options });
+    expect(pattern.test(message), `start(${Object.keys(options).join(', ')}) gave: ${message}`);
+    refusals.push(message);
+  }
+  // The shipped model is a 2-D autoencoder: fine-tuning it as a VAE cannot start,
+  // and the Train panel says why (the run's status carries the message).
+  const message = await page.evaluate(() => window.latentpad.train.start({ epochs: 1, fromCurrent: true, model: 'vae' }).then(
+    (s) => `resolved ${JSON.stringify(s)}`, (error) => error.message));
+  expect(/cannot start: the loaded model is a 784-256-128-64-2 tanh autoencoder, but the settings ask for a 784-256-128-64-2 tanh variational autoencoder/.test(message),
+         `fine-tuning as a VAE gave: ${message}`);
+  const shown = await status(page);
+  expect(shown.state === 'failed' && shown.message === message && (await steps(page)) === 0,
+         `after the refusal the status is ${JSON.stringify(shown)}`);
+  expect(problems.length === 0, problems.join('; '));
+  return [...refusals, message].join(' | ');
 });
 
 await test('a failed or corrupt training download is reported and the page keeps its model', async (page, problems) => {

@@ -69,11 +69,19 @@ struct TrainView {
   int seed = 2;  // the shipped model's: its codes spread out early (seed 0's hug one edge for an epoch)
   int limit = 0;
   bool from_current = false;
+  // The model and loss; the defaults are the tutorial's recipe.
+  int kind = 0;        // 0 autoencoder, 1 VAE
+  float beta = 1.0f;   // the KL term's weight (VAE)
+  int latent = 2;      // the code width
+  char hidden[64] = "256,128,64";  // the encoder's hidden sizes; the decoder mirrors them
+  int activation = 0;  // 0 tanh, 1 ReLU
+  int loss = 0;        // 0 MSE, 1 binary cross-entropy
   // Progress: state is an index into "idle", "downloading", "training",
   // "paused", "done", "diverged", "failed".
   int state = 0;
   int epoch = 0, epochs_total = 0, batch_done = 0, batches = 0;
   double images_per_s = 0, train_loss = -1, test_mse = -1, download = 0;
+  double train_recon = -1, train_kl = -1;  // a VAE's loss terms (-1: none, an autoencoder)
   std::string message;
   std::vector<float> loss_steps, losses;  // a point every few dozen batches
   std::vector<float> test_mse_per_epoch;

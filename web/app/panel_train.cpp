@@ -28,13 +28,24 @@ EM_JS(void, train_command, (const char* name, const char* json), {
 });
 
 void start_run(const TrainView& t) {
-  char json[256];
+  // The hidden sizes go as typed (the field admits only digits, commas and
+  // spaces, so the JSON string needs no escaping): the page checks them and
+  // says what is wrong.
+  char json[512];
   std::snprintf(json, sizeof json,
                 "{\"dataset\":\"%s\",\"epochs\":%d,\"lr\":%.9g,\"batch\":%d,\"seed\":%d,\"limit\":%d,"
-                "\"fromCurrent\":%s}",
+                "\"fromCurrent\":%s,\"model\":\"%s\",\"beta\":%.9g,\"latent\":%d,\"hidden\":\"%s\","
+                "\"activation\":\"%s\",\"loss\":\"%s\"}",
                 t.dataset == 1 ? "fashion" : "mnist", t.epochs, static_cast<double>(t.lr), t.batch, t.seed, t.limit,
-                t.from_current ? "true" : "false");
+                t.from_current ? "true" : "false", t.kind == 1 ? "vae" : "ae", static_cast<double>(t.beta), t.latent,
+                t.hidden, t.activation == 1 ? "relu" : "tanh", t.loss == 1 ? "bce" : "mse");
   train_command("start", json);
+}
+
+// The hidden sizes' field takes digits, commas and spaces only.
+int hidden_filter(ImGuiInputTextCallbackData* data) {
+  const ImWchar c = data->EventChar;
+  return (c >= '0' && c <= '9') || c == ',' || c == ' ' ? 0 : 1;
 }
 
 // A field and its label: the pair's width, for same_line_if_fits.
@@ -67,6 +78,26 @@ void draw_settings(AppState& s, TrainView& t, bool busy) {
   same_line_if_fits(labelled_width("images (0: all)", narrow));
   ImGui::SetNextItemWidth(narrow);
   if (ImGui::InputInt("images (0: all)", &t.limit, 0)) t.limit = std::max(t.limit, 0);
+  // The model: kind, code width, hidden sizes, activation, loss and (VAE) beta.
+  ImGui::SetNextItemWidth(w);
+  ImGui::Combo("model", &t.kind, "autoencoder\0VAE\0");
+  fit_text(s, "model", t.kind == 1 ? "VAE" : "autoencoder", w - ImGui::GetFrameHeight() - 2 * style.FramePadding.x);
+  same_line_if_fits(labelled_width("code width", narrow));
+  ImGui::SetNextItemWidth(narrow);
+  if (ImGui::InputInt("code width", &t.latent, 0)) t.latent = std::clamp(t.latent, 1, 256);
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputText("hidden sizes", t.hidden, sizeof t.hidden, ImGuiInputTextFlags_CallbackCharFilter, hidden_filter);
+  fit_text(s, "hidden sizes", t.hidden, w - 2 * style.FramePadding.x);
+  same_line_if_fits(labelled_width("activation", narrow));
+  ImGui::SetNextItemWidth(narrow);
+  ImGui::Combo("activation", &t.activation, "tanh\0ReLU\0");
+  ImGui::SetNextItemWidth(w);
+  ImGui::Combo("loss", &t.loss, "MSE\0BCE\0");
+  if (t.kind == 1) {
+    same_line_if_fits(labelled_width("beta (KL weight)", narrow));
+    ImGui::SetNextItemWidth(narrow);
+    if (ImGui::InputFloat("beta (KL weight)", &t.beta, 0, 0, "%.3g")) t.beta = std::clamp(t.beta, 0.0f, 1000.0f);
+  }
   ImGui::Checkbox("fine-tune the model now loaded", &t.from_current);
   ImGui::EndDisabled();
 }
@@ -117,6 +148,11 @@ void draw_progress(AppState& s, const TrainView& t) {
   if (t.test_mse >= 0) std::snprintf(mse, sizeof mse, "%.5f", t.test_mse);
   if (t.train_loss >= 0 || t.test_mse >= 0) {
     std::snprintf(line, sizeof line, "train loss %s   test MSE %s", loss, mse);
+    text_wrapped_disabled(line);
+  }
+  // A VAE's loss per image is reconstruction + beta * KL: both terms shown.
+  if (t.train_kl >= 0) {
+    std::snprintf(line, sizeof line, "reconstruction %.3f   KL %.3f", t.train_recon, t.train_kl);
     text_wrapped_disabled(line);
   }
   if (!t.message.empty()) {
@@ -256,8 +292,19 @@ EMSCRIPTEN_KEEPALIVE int lp_train_weights(const float* parameters, int count, co
 
 // The settings of a run started from the console (latentpad.train.start), so
 // the panel shows what is running.
+// A VAE's loss terms for the progress line (-1 each: an autoencoder's run).
+EMSCRIPTEN_KEEPALIVE void lp_train_terms(double recon, double kl) {
+  lp::web::TrainView& t = g_app->train;
+  t.train_recon = recon;
+  t.train_kl = kl;
+  ++t.serial;
+}
+
+// kind 0 autoencoder or 1 VAE; hidden "256,128,64"; activation 0 tanh or 1
+// ReLU; loss 0 MSE or 1 BCE.
 EMSCRIPTEN_KEEPALIVE void lp_train_settings(int dataset, int epochs, double lr, int batch, int seed, int limit,
-                                            int from_current) {
+                                            int from_current, int kind, double beta, int latent, const char* hidden,
+                                            int activation, int loss) {
   lp::web::TrainView& t = g_app->train;
   t.dataset = dataset;
   t.epochs = epochs;
@@ -266,6 +313,12 @@ EMSCRIPTEN_KEEPALIVE void lp_train_settings(int dataset, int epochs, double lr, 
   t.seed = seed;
   t.limit = limit;
   t.from_current = from_current != 0;
+  t.kind = kind == 1 ? 1 : 0;
+  t.beta = static_cast<float>(beta);
+  t.latent = latent;
+  std::snprintf(t.hidden, sizeof t.hidden, "%s", hidden);
+  t.activation = activation == 1 ? 1 : 0;
+  t.loss = loss == 1 ? 1 : 0;
   ++t.serial;
 }
 

@@ -292,7 +292,10 @@
   // only its parameters are set into the model the page has (the file's
   // decoding and checksum would cost the main thread most of a frame); the
   // full file is loaded when that does not fit.
-  function showTrainedModel(bytes, codes, labels, parameters = null) {
+  function showTrainedModel(bytes, codes, labels, parameters = null, codeWidth = 2) {
+    // The page shows 2-D codes only so far: a run with a wider code trains on
+    // (modelBytes() has it) without replacing the page's model and scatter.
+    if (codeWidth !== 2) return;
     const t0 = performance.now();
     const n = labels.length;
     const byteView = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -346,6 +349,7 @@
                    ['number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'string'],
                    [state, status.epoch, extra.epochs, status.batch, extra.batches, status.images_per_s || 0,
                     status.train_loss ?? -1, status.test_mse ?? -1, extra.download, status.message || '']);
+      Module._lp_train_terms(status.train_recon ?? -1, status.train_kl ?? -1);
       const losses = new Float32Array(history.losses.flat());
       const mse = new Float32Array(history.testMse.map(([, value]) => value));
       withHeapCopy(new Uint8Array(losses.buffer), (lossPointer) =>
@@ -356,14 +360,19 @@
   async function startTraining(options) {
     if (!(await ready)) throw new Error('no model is loaded');
     const o = { dataset: 'mnist', epochs: 5, lr: 1e-3, batch: 64, seed: 2, limit: 0, fromCurrent: false, ...options };
+    // The model and loss (the tutorial's recipe unless given): a bad one is refused here, by name.
+    const arch = (await import('./trainer_module.js')).architecture(o);
     const current = pageModel && pageModel.bytes;
     // The page shows the run's data set: its test images and labels go with
     // the run's codes in the scatter and the Draw panel.
     if (o.dataset !== siteSet && ['mnist', 'fashion'].includes(o.dataset)) await switchDataset(o.dataset);
     if (!['downloading', 'training', 'paused'].includes(trainer.status().state)) modelBeforeRun = pageModel;
     if (Number.isSafeInteger(o.epochs) && Number.isSafeInteger(o.batch) && Number.isSafeInteger(o.seed) && Number.isSafeInteger(o.limit)) {
-      Module._lp_train_settings(o.dataset === 'fashion' ? 1 : 0, o.epochs, Number(o.lr) || 0, o.batch, Math.min(o.seed, 2 ** 31 - 1),
-                                Math.min(o.limit, 2 ** 31 - 1), o.fromCurrent ? 1 : 0);
+      Module.ccall('lp_train_settings', null, ['number', 'number', 'number', 'number', 'number', 'number', 'number',
+                                               'number', 'number', 'number', 'string', 'number', 'number'],
+                   [o.dataset === 'fashion' ? 1 : 0, o.epochs, Number(o.lr) || 0, o.batch, Math.min(o.seed, 2 ** 31 - 1),
+                    Math.min(o.limit, 2 ** 31 - 1), o.fromCurrent ? 1 : 0, arch.model === 'vae' ? 1 : 0, arch.beta,
+                    arch.latent, arch.hidden.join(','), arch.activation === 'relu' ? 1 : 0, arch.loss === 'bce' ? 1 : 0]);
     }
     return trainer.start({ ...o, currentModel: current });
   }
@@ -489,10 +498,14 @@
     // Resolves to true once the model is loaded (false if it could not be).
     ready,
     // Training in the page, in a Web Worker running src/'s trainer:
-    //   await train.start({dataset, epochs, lr, batch, seed, limit}) starts a
-    //   run (fetching its data first) and resolves to status() once it trains
-    //   or has failed; status() is {state, epoch, batch, images_per_s,
-    //   train_loss, test_mse, message} with state one of idle, downloading,
+    //   await train.start({dataset, epochs, lr, batch, seed, limit, fromCurrent,
+    //   model: 'ae'|'vae', beta, latent, hidden: [256, 128, 64], activation:
+    //   'tanh'|'relu', loss: 'mse'|'bce'}) starts a run (fetching its data
+    //   first) and resolves to status() once it trains or has failed; it rejects
+    //   bad settings, and a fine-tuning run whose loaded model has another
+    //   architecture; status() is {state, epoch, batch, images_per_s,
+    //   train_loss, test_mse, train_recon, train_kl (a VAE's loss terms, else
+    //   null), message} with state one of idle, downloading,
     //   training, paused, done, diverged, failed; pause(), resume(), stop()
     //   (resolves when the run has ended); finished() resolves when it ends;
     //   modelBytes() is the current model as the bytes of an .lpad file.
@@ -506,8 +519,9 @@
       modelBytes: () => trainer.modelBytes(),
       // Adam steps taken by the current run.
       steps: () => trainer.extra.step,
-      // The loss chart's points: { losses: [[step, loss]...], testMse: [[epoch, mse]...] }.
-      history: () => JSON.parse(JSON.stringify(trainer.history || { losses: [], testMse: [] })),
+      // The loss chart's points: { losses: [[step, loss]...], testMse: [[epoch, mse]...],
+      // recon: [[step, recon]...], kl: [[step, kl]...] } (the last two a VAE's, else empty).
+      history: () => JSON.parse(JSON.stringify(trainer.history || { losses: [], testMse: [], recon: [], kl: [] })),
     },
     // The Draw panel's input: the drawing made MNIST-like, 784 floats (28x28, row-major).
     drawing() {

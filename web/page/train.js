@@ -9,15 +9,22 @@
 // times a second (so the scatter, the digit and the manifold follow it);
 // when it ends or is stopped, the trained model stays. A run that diverges,
 // or fails, puts the previous model back.
+//
+// A run trains any model the library trains: start()'s model, beta, latent,
+// hidden, activation and loss (trainer_module.js's architecture() checks
+// them; the defaults are the tutorial's recipe). A VAE's reports carry its
+// loss's two terms, status().train_recon and train_kl (null for an
+// autoencoder). Snapshots carry the codes at the model's width (codeWidth).
 
 const TRAIN_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
                      't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 const TRAIN_STATES = ['idle', 'downloading', 'training', 'paused', 'done', 'diverged', 'failed'];
 
 class TrainController {
-  // hooks: showModel(bytes, codes, labels, parameters) makes a snapshot the
-  // page's model (parameters: the same model's flat parameters, or null for
-  // a run's first snapshot, whose file must be loaded whole);
+  // hooks: showModel(bytes, codes, labels, parameters, codeWidth) makes a
+  // snapshot the page's model (codes: n x codeWidth floats; parameters: the
+  // same model's flat parameters, or null for a run's first snapshot, whose
+  // file must be loaded whole);
   // restoreModel() puts back the model from before the run;
   // onStatus(status, history) mirrors progress into the Train panel.
   constructor(hooks) {
@@ -26,7 +33,7 @@ class TrainController {
     this.module = null;
     this.run = 0;  // runs started, so a late message of an old run is ignored
     this.statusValue = { state: 'idle', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
-                         message: '' };
+                         train_recon: null, train_kl: null, message: '' };
     this.extra = { batches: 0, epochs: 0, download: 0, step: 0 };
     this.model = null;  // the latest snapshot (an .lpad file's bytes)
     this.ended = null;
@@ -40,7 +47,7 @@ class TrainController {
   }
 
   async start({ dataset = 'mnist', epochs = 5, lr = 1e-3, batch = 64, seed = 2, limit = 0, fromCurrent = false,
-                currentModel = null } = {}) {
+                currentModel = null, ...options } = {}) {
     if (!['mnist', 'fashion'].includes(dataset)) throw new Error(`dataset must be 'mnist' or 'fashion', not '${dataset}'`);
     const whole = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
     if (!whole(epochs, 1, 1000)) throw new Error('epochs must be a whole number from 1 to 1000');
@@ -48,6 +55,9 @@ class TrainController {
     if (!whole(seed, 0, Number.MAX_SAFE_INTEGER)) throw new Error('seed must be a whole number from 0');
     if (!whole(limit, 0, 1e9)) throw new Error('limit must be a whole number from 0');
     if (!(typeof lr === 'number' && lr > 0 && lr <= 10)) throw new Error('lr must be a number above 0 and at most 10');
+    const { architecture } = await import('./trainer_module.js');
+    const arch = architecture(options);  // throws, naming the bad setting
+    if (fromCurrent && !currentModel) throw new Error('cannot start: fine-tuning needs a loaded model');
     // One start at a time: a second one waits until the first has begun, then
     // stops that run and starts its own.
     const previous = this.starting;
@@ -56,14 +66,19 @@ class TrainController {
     try {
       await previous;
       if (['downloading', 'training', 'paused'].includes(this.statusValue.state)) await this.stop();
-      return await this.begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel });
+      const status = await this.begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel, arch });
+      // Settings the worker refused before downloading (a fine-tuning run
+      // whose loaded model has another architecture): start() rejects.
+      if (this.refused) throw new Error(status.message);
+      return status;
     } finally {
       release();
     }
   }
 
-  async begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel }) {
+  async begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel, arch }) {
     const run = ++this.run;
+    this.refused = false;
     this.posted = false;  // whether the worker has this run yet (stop() before that ends it here)
     // Both promises exist before the first await, so stop() and finished()
     // always have something to wait on.
@@ -90,9 +105,11 @@ class TrainController {
     }
     this.model = null;
     this.extra = { batches: 0, epochs, download: 0, step: 0 };
-    this.history = { losses: [], testMse: [] };
+    // losses: [[step, loss]...]; testMse: [[epoch, mse]...]; a VAE's loss terms
+    // at the losses' steps: recon and kl, [[step, value]...] (empty otherwise).
+    this.history = { losses: [], testMse: [], recon: [], kl: [] };
     this.setStatus({ state: 'downloading', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
-                     message: `fetching ${dataset} training data` });
+                     train_recon: null, train_kl: null, message: `fetching ${dataset} training data` });
     let module;
     try {
       module = await this.module;
@@ -106,7 +123,7 @@ class TrainController {
     this.worker.postMessage({
       type: 'start', run, module, dataset,
       files: TRAIN_FILES.map((f) => `train/${dataset}/${f}`),
-      config: { epochs, lr, batch, seed, limit },
+      config: { epochs, lr, batch, seed, limit, ...arch },
       startModel: fromCurrent ? currentModel : null,
       meta: { dataset, trained_in: 'browser (latentpad_trainer.wasm, WebAssembly SIMD128)',
               created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -158,28 +175,33 @@ class TrainController {
       case 'progress':
         this.extra.batches = p.batches;
         this.extra.step = p.step;
-        for (const point of p.losses) this.history.losses.push(point);
+        this.addPoints(p);
         this.model = p.model;
-        this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters);
+        this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth);
         this.setStatus({ state: p.paused ? 'paused' : 'training', epoch: p.epoch, batch: p.batch,
                          images_per_s: p.paused ? 0 : p.imagesPerSecond, train_loss: p.loss,
-                         message: p.paused ? 'paused' : '' });
+                         train_recon: p.recon, train_kl: p.kl, message: p.paused ? 'paused' : '' });
         break;
       case 'epoch':
-        for (const point of p.losses) this.history.losses.push(point);
+        this.addPoints(p);
         this.history.testMse.push([p.epoch, p.testMse]);
-        this.setStatus({ epoch: p.epoch, batch: 0, test_mse: p.testMse, train_loss: p.trainLoss });
+        this.setStatus({ epoch: p.epoch, batch: 0, test_mse: p.testMse, train_loss: p.trainLoss,
+                         train_recon: p.trainRecon, train_kl: p.trainKl });
         break;
       case 'end': {
         this.extra.step = p.step || this.extra.step;
-        for (const point of p.losses || []) this.history.losses.push(point);
-        if (p.state === 'done' && p.beforeFirstStep) {
+        this.addPoints(p);
+        if (p.refused) {
+          // Settings refused before anything was fetched: the page keeps its model.
+          this.refused = true;
+          this.setStatus({ state: 'failed', images_per_s: 0, message: p.message });
+        } else if (p.state === 'done' && p.beforeFirstStep) {
           // Stopped while downloading: nothing was trained, the page keeps its model.
           this.hooks.restoreModel();
           this.setStatus({ state: 'idle', images_per_s: 0, message: 'stopped before the first step; the page keeps its model' });
         } else if (p.state === 'done') {
           this.model = p.model;
-          this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters);
+          this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth);
           const how = p.stopped ? `stopped at epoch ${p.epoch + 1}, batch ${p.batch}` : `finished ${p.epoch} epochs`;
           this.setStatus({ state: 'done', epoch: p.epoch, batch: p.batch, images_per_s: 0,
                            message: `${how}; the trained model is now the page's model` });
@@ -198,9 +220,15 @@ class TrainController {
     }
   }
 
+  // A report's loss-chart points, and a VAE's loss terms at the same steps.
+  addPoints(p) {
+    for (const point of p.losses || []) this.history.losses.push(point);
+    for (const [step, recon, kl] of p.terms || []) this.history.recon.push([step, recon]), this.history.kl.push([step, kl]);
+  }
+
   setStatus(fields) {
     Object.assign(this.statusValue, fields);
-    this.hooks.onStatus(this.statusValue, this.extra, this.history || { losses: [], testMse: [] });
+    this.hooks.onStatus(this.statusValue, this.extra, this.history || { losses: [], testMse: [], recon: [], kl: [] });
   }
 }
 

@@ -1,6 +1,7 @@
 // The training worker (see train.js): downloads a data set's gzipped IDX
 // files, inflates them here and keeps them as bytes in latentpad_trainer.wasm,
-// then trains src/'s model a few batches at a time, so the page keeps drawing
+// then trains src/'s model (any architecture the library trains: an
+// autoencoder or a VAE, any code width) a few batches at a time, so the page keeps drawing
 // and Pause and Stop take effect between batches. It reports progress, loss
 // points, the current model and its codes of the first test images.
 import { PART, STATUS, instantiateTrainer } from './trainer_module.js';
@@ -14,8 +15,9 @@ let trainer = null;
 let loadedSet = null;      // the data set whose files the trainer holds
 let control = { paused: false, stop: false, wake: null };
 let run = 0;  // the controller's number for the current run, echoed in every message
-let losses = [];
-let active = false;  // a run is in train(); a second 'start' is refused  // loss-chart points not yet sent: [Adam step, mean loss of the last LOSS_EVERY batches]
+let losses = [];  // loss-chart points not yet sent: [Adam step, mean loss of the last LOSS_EVERY batches]
+let terms = [];   // a VAE's, alongside: [Adam step, mean reconstruction term, mean KL term]
+let active = false;  // a run is in train(); a second 'start' is refused
 
 const post = (message, transfer = []) => self.postMessage({ run, ...message }, transfer);
 
@@ -64,21 +66,28 @@ async function download(files) {
 // The run's model now: its .lpad file (what latentpad.train.modelBytes()
 // saves), its parameters alone (what the page sets into the model it already
 // shows, skipping the file's decoding on the main thread), and the scatter's
-// codes and labels. `first` marks the run's first snapshot, which the page
+// codes (n x codeWidth floats, mu for a VAE) and labels. `first` marks the run's first snapshot, which the page
 // loads from the file: the architecture may be new.
 let snapshotsSent = 0;
 function snapshot() {
   const model = trainer.modelBytes();
   const parameters = trainer.parameters();
-  const { codes, labels } = trainer.testCodes(SCATTER_CODES);
-  return { model, parameters, codes, labels, first: snapshotsSent++ === 0 };
+  const { codes, labels, width } = trainer.testCodes(SCATTER_CODES);
+  return { model, parameters, codes, labels, codeWidth: width, first: snapshotsSent++ === 0 };
 }
 const snapshotTransfers = (s) => [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer];
 
 async function train(message) {
   const { config } = message;
   if (!trainer) trainer = await instantiateTrainer(message.module);
-  if (loadedSet !== message.dataset) {
+  // The settings are checked (and, for fine-tuning, the loaded model's
+  // architecture against them) before any download: start() rejects at once.
+  try {
+    trainer.setStartModel(message.startModel || null);
+    trainer.configure(config);
+  } catch (error) {
+    return { state: 'failed', refused: true, message: `cannot start: ${error.message}` };
+  }  if (loadedSet !== message.dataset) {
     loadedSet = null;
     const parts = await download(message.files);
     parts.forEach((bytes, part) => {
@@ -91,19 +100,19 @@ async function train(message) {
     loadedSet = message.dataset;
   }
   if (control.stop) return { state: 'done', stopped: true, beforeFirstStep: true };
-  trainer.setStartModel(message.startModel || null);
   for (const [key, value] of Object.entries(message.meta || {})) trainer.setMeta(key, value);
   trainer.start(config);
   post({ type: 'started', ...trainer.progress() });
 
   losses = [];
-  let lossSum = 0, lossCount = 0;
+  terms = [];
+  let lossSum = 0, lossCount = 0, reconSum = 0, klSum = 0;
   let lastReport = performance.now(), imagesSinceReport = 0;
   const report = (extra = {}) => {
     const now = performance.now();
     const s = snapshot();
     post({ type: 'progress', ...trainer.progress(), imagesPerSecond: (imagesSinceReport * 1000) / (now - lastReport),
-           losses: losses.splice(0), ...s, ...extra }, snapshotTransfers(s));
+           losses: losses.splice(0), terms: terms.splice(0), ...s, ...extra }, snapshotTransfers(s));
     lastReport = now;
     imagesSinceReport = 0;
   };
@@ -124,16 +133,19 @@ async function train(message) {
       if (status === STATUS.diverged || status === STATUS.failed) break;
       imagesSinceReport += Math.min(config.batch, p.images);
       lossSum += p.loss;
+      if (p.vae) reconSum += p.recon, klSum += p.kl;
       if (++lossCount === LOSS_EVERY) {
         losses.push([p.step, lossSum / lossCount]);
-        lossSum = lossCount = 0;
+        if (p.vae) terms.push([p.step, reconSum / lossCount, klSum / lossCount]);
+        lossSum = lossCount = reconSum = klSum = 0;
       }
     }
     if (status === STATUS.diverged) return { state: 'diverged', message: trainer.lastError() };
     if (status === STATUS.failed) return { state: 'failed', message: trainer.lastError() };
     if (status === STATUS.epochDone || status === STATUS.finished) {
       const p = trainer.progress();
-      post({ type: 'epoch', epoch: p.epoch, trainLoss: p.trainLoss, testMse: p.testMse, losses: losses.splice(0) });
+      post({ type: 'epoch', epoch: p.epoch, trainLoss: p.trainLoss, trainRecon: p.trainRecon, trainKl: p.trainKl,
+             testMse: p.testMse, losses: losses.splice(0), terms: terms.splice(0) });
     }
     if (status === STATUS.finished) return { state: 'done' };
     if (performance.now() - lastReport >= REPORT_MS) report();
@@ -154,7 +166,7 @@ self.onmessage = async ({ data }) => {
       control = { paused: false, stop: false, wake: null };
       try {
         const end = await train(data);
-        const s = end.state === 'diverged' || end.beforeFirstStep ? {} : snapshot();
+        const s = end.state === 'diverged' || end.beforeFirstStep || end.refused ? {} : snapshot();
         post({ type: 'end', ...end, ...trainer.progress(), ...s }, s.model ? snapshotTransfers(s) : []);
       } catch (error) {
         post({ type: 'end', state: 'failed', message: String(error.message || error) });

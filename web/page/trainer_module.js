@@ -4,7 +4,8 @@
 //
 //   const trainer = await instantiateTrainer(bytesOrCompiledModule);
 //   trainer.setData(0..3, idxBytes);     // train images, train labels, test images, test labels
-//   trainer.start({ epochs, lr, batch, seed, limit });
+//   trainer.start({ epochs, lr, batch, seed, limit,
+//                   model, beta, latent, hidden, activation, loss });  // see architecture()
 //   while (trainer.steps(20) === STATUS.running) { ... trainer.progress() ... }
 //   const lpad = trainer.modelBytes();   // an .lpad file
 
@@ -12,6 +13,39 @@ export const PART = { trainImages: 0, trainLabels: 1, testImages: 2, testLabels:
 export const STATUS = { running: 0, epochDone: 1, finished: 2, diverged: 3, failed: 4 };
 
 import { instantiateStandalone } from './standalone_wasm.js';
+
+export const MAX_LATENT = 256;        // src/nn/autoencoder.h's kMaxLatent
+export const MAX_HIDDEN_LAYERS = 8;   // trainer_module.cpp's limits
+export const MAX_HIDDEN_WIDTH = 4096;
+
+// The model and loss of a run, checked, with the tutorial's recipe as the
+// defaults: { model: 'ae'|'vae', beta (the KL term's weight, finite, >= 0),
+// latent (the code width, 1..256), hidden (the encoder's hidden sizes, an
+// array or a string such as '256,128,64'; the decoder mirrors them; at most 8,
+// each 1..4096), activation: 'tanh'|'relu', loss: 'mse'|'bce' }. Throws an
+// Error saying what is wrong. What page/train.js checks before a run starts,
+// and what start() below hands to the module.
+export function architecture({ model = 'ae', beta = 1, latent = 2, hidden = [256, 128, 64], activation = 'tanh',
+                               loss = 'mse' } = {}) {
+  const show = (v) => (typeof v === 'string' ? `'${v}'` : Number.isNaN(v) ? 'NaN' : JSON.stringify(v) ?? String(v));
+  if (!['ae', 'vae'].includes(model)) throw new Error(`model must be 'ae' (autoencoder) or 'vae' (variational autoencoder), not ${show(model)}`);
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0) throw new Error(`beta must be a finite number >= 0, not ${show(beta)}`);
+  if (!Number.isInteger(latent) || latent < 1 || latent > MAX_LATENT)
+    throw new Error(`latent (the code width) must be a whole number from 1 to ${MAX_LATENT}, not ${show(latent)}`);
+  let sizes = hidden;
+  if (typeof hidden === 'string') {
+    const text = hidden.trim();
+    sizes = text === '' ? [] : text.split(',').map((field) => (/^\s*\d+\s*$/.test(field) ? Number(field) : NaN));
+  }
+  if (!Array.isArray(sizes) || sizes.some((v) => !Number.isInteger(v)))
+    throw new Error(`hidden must list whole layer sizes, such as [256, 128, 64] or '256,128,64', not ${show(hidden)}`);
+  if (sizes.length > MAX_HIDDEN_LAYERS) throw new Error(`hidden may list at most ${MAX_HIDDEN_LAYERS} layer sizes, not ${sizes.length}`);
+  const bad = sizes.find((v) => v < 1 || v > MAX_HIDDEN_WIDTH);
+  if (bad !== undefined) throw new Error(`hidden layer sizes must be from 1 to ${MAX_HIDDEN_WIDTH}, not ${bad}`);
+  if (!['tanh', 'relu'].includes(activation)) throw new Error(`activation must be 'tanh' or 'relu', not ${show(activation)}`);
+  if (!['mse', 'bce'].includes(loss)) throw new Error(`loss must be 'mse' or 'bce', not ${show(loss)}`);
+  return { model, beta, latent, hidden: sizes.slice(), activation, loss };
+}
 
 export async function instantiateTrainer(source) {
   const { wasm, string, withCopy, withString, bytesOut } =
@@ -30,7 +64,19 @@ export async function instantiateTrainer(source) {
     setMeta(key, value) {
       withString(key, (k) => withString(String(value), (v) => wasm.lpt_set_meta(k, v)));
     },
-    start({ epochs = 5, lr = 1e-3, batch = 64, seed = 0, limit = 0 } = {}) {
+    // The architecture alone (architecture()'s options), checked against the
+    // model set with setStartModel: what the worker asks before it downloads.
+    configure(options = {}) {
+      const a = architecture(options);
+      const hidden = new Int32Array(a.hidden);
+      const ok = withCopy(new Uint8Array(hidden.buffer), (pointer) => wasm.lpt_configure(
+        a.model === 'vae' ? 2 : 1, a.beta, a.latent, pointer, hidden.length, a.activation === 'relu' ? 1 : 0,
+        a.loss === 'bce' ? 1 : 0));
+      if (!ok) throw new Error(error());
+      return a;
+    },
+    start({ epochs = 5, lr = 1e-3, batch = 64, seed = 0, limit = 0, ...options } = {}) {
+      this.configure(options);
       if (!wasm.lpt_start(epochs, lr, batch, seed, limit)) throw new Error(error());
     },
     // Trains up to `count` batches; returns a STATUS. diverged and failed
@@ -41,7 +87,10 @@ export async function instantiateTrainer(source) {
       const p = (i) => wasm.lpt_progress(i);
       return {
         epoch: p(0), batch: p(1), batches: p(2), loss: p(3), trainLoss: p(4), testMse: p(5), step: p(6),
-        images: p(7), untrainedLoss: p(8), lr: p(9),
+        images: p(7), untrainedLoss: p(8), lr: p(9), codeWidth: p(10), vae: p(11) === 1,
+        // A VAE's loss is recon + beta * kl (per image); null for an autoencoder.
+        recon: p(11) === 1 ? p(12) : null, kl: p(11) === 1 ? p(13) : null,
+        trainRecon: p(11) === 1 ? p(14) : null, trainKl: p(11) === 1 ? p(15) : null,
       };
     },
     modelBytes() {
@@ -62,14 +111,16 @@ export async function instantiateTrainer(source) {
         wasm.free(countPointer);
       }
     },
-    // The current model's codes of the first `count` test images, and their labels.
+    // The current model's codes of the first `count` test images (mu for a
+    // VAE), n x width floats image after image, their labels, and the width.
     testCodes(count) {
-      const pointer = wasm.malloc(count * 8);
+      const width = wasm.lpt_progress(10);
+      const pointer = wasm.malloc(Math.max(1, count * width * 4));
       try {
         const n = wasm.lpt_test_codes(count, pointer);
-        const codes = new Float32Array(wasm.memory.buffer, pointer, 2 * n).slice();
+        const codes = new Float32Array(wasm.memory.buffer, pointer, width * n).slice();
         const labels = new Uint8Array(wasm.memory.buffer, wasm.lpt_test_labels(), n).slice();
-        return { codes, labels };
+        return { codes, labels, width };
       } finally {
         wasm.free(pointer);
       }
