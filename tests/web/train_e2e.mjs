@@ -230,7 +230,7 @@ await test('a short VAE run reports its KL term, the loss falls, and modelBytes(
          info.split('\n').filter((l) => /^(kind|encoder)/.test(l)).join(' | ');
 });
 
-await test('a code of 8 trains in the page without breaking it', async (page, problems) => {
+await test('a code of 8 trains in the page, which shows it on the PCA plane of its test codes', async (page, problems) => {
   await open(page);
   const before = await decodeAt(page, 0.2, 0.1);
   await page.evaluate(() => window.latentpad.train.start({ epochs: 1, limit: 1500, seed: 5, latent: 8 }));
@@ -243,8 +243,20 @@ await test('a code of 8 trains in the page without breaking it', async (page, pr
   await nextFrames(page, 3);
   const after = await decodeAt(page, 0.2, 0.1);
   expect(after.length === 784 && after.every(Number.isFinite), 'the page no longer decodes');
+  // The trained model is the page's: an 8-D code, its scatter the run's 1,000
+  // codes of 8 numbers, the pad their PCA plane; a whole code decodes as
+  // native decodes the saved file.
+  const shown = await page.evaluate(() => ({ latent: window.latentpad.model().latent, scatter: window.latentpad.scatterCodes().length,
+                                              plane: window.latentpad.plane().pca, code: Array.from(window.latentpad.code()) }));
+  expect(shown.latent === 8 && shown.scatter === 8000 && shown.plane === true && shown.code.length === 8,
+         `the page shows ${JSON.stringify(shown)}`);
+  const z = [0.3, -0.2, 0.1, 0, 0.5, -0.4, 0.2, -0.1];
+  const pixels = await page.evaluate((code) => Array.from(window.latentpad.decode(code)), z);
+  const native = execFileSync(latentpad, ['decode', '--weights', file, `--z=${z.join(',')}`], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+  const worst = maxAbsDiff(pixels, native);
+  expect(worst <= 1e-5, `the page's decode of an 8-D code differs from native's by ${worst}`);
   expect(problems.length === 0, problems.join('; '));
-  return `test MSE ${end.test_mse.toFixed(4)}; the page's digit moved by ${maxAbsDiff(before, after).toExponential(1)}`;
+  return `test MSE ${end.test_mse.toFixed(4)}; 8-D on its PCA plane, decode within ${worst.toExponential(1)} of native`;
 });
 
 await test('impossible settings, and fine-tuning as another architecture, are refused by start()', async (page, problems) => {

@@ -292,12 +292,12 @@
   // only its parameters are set into the model the page has (the file's
   // decoding and checksum would cost the main thread most of a frame); the
   // full file is loaded when that does not fit.
+  // codes: the first test images' codes, labels.length x codeWidth (the
+  // model's width: a wider code's scatter is projected onto the pad's plane).
   function showTrainedModel(bytes, codes, labels, parameters = null, codeWidth = 2) {
-    // The page shows 2-D codes only so far: a run with a wider code trains on
-    // (modelBytes() has it) without replacing the page's model and scatter.
-    if (codeWidth !== 2) return;
     const t0 = performance.now();
     const n = labels.length;
+    if (codes.length !== n * codeWidth) throw new Error(`a snapshot's codes are ${codes.length} numbers, not ${n} x ${codeWidth}`);
     const byteView = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     const ok = withHeapCopy(byteView(codes), (codesPointer) => withHeapCopy(labels, (labelsPointer) =>
       (parameters && withHeapCopy(byteView(parameters), (pointer) =>
@@ -306,7 +306,7 @@
         Module._lp_train_model(modelPointer, size, codesPointer, labelsPointer, n))));
     if (ok) {
       pool.setModel(bytes);
-      pageModel = { kind: 'trained', bytes, codes, labels };
+      pageModel = { kind: 'trained', bytes, codes, labels, codeWidth };
     }
     snapshotCosts.handled(performance.now() - t0);
   }
@@ -336,7 +336,7 @@
     } else if (model.kind === 'user') {
       loadUserModel([new File([model.bytes], model.name)]);
     } else {
-      showTrainedModel(model.bytes, model.codes, model.labels);
+      showTrainedModel(model.bytes, model.codes, model.labels, null, model.codeWidth);
     }
   }
   let modelBeforeRun = null;
