@@ -2,7 +2,7 @@
 # compiled to wasm under Node (web/CMakeLists.txt). The rest need files on disk
 # or figures (io/, plot/), the PyTorch fixture, or Debian's libonnx (interop/onnx_export_test.cpp).
 set(LATENTPAD_PORTABLE_TESTS
-  base/rng_test.cpp
+  base/rng_test.cpp base/thread_pool_test.cpp
   kernels/activation_test.cpp kernels/dense_kernel_test.cpp
   data/drawing_test.cpp data/noise_test.cpp
   nn/adam_test.cpp nn/autoencoder_test.cpp nn/dense_test.cpp nn/loss_test.cpp nn/lr_schedule_test.cpp

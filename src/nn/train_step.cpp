@@ -107,14 +107,15 @@ void params_update(TrainState& state, AutoencoderGrad& grad, const std::vector<S
 }  // namespace
 
 struct StepWorkspace::Impl {
-  explicit Impl(int threads) : pool(std::max(1, threads)), work(static_cast<size_t>(std::max(1, threads))) {}
+  Impl(int threads, int shards) : pool(std::max(1, threads)), work(static_cast<size_t>(std::max(1, shards))) {}
   ThreadPool pool;
   std::vector<ShardWork> work;
   AutoencoderGrad grad;
   Eigen::MatrixXf eps;  // VAE: the batch's [L, B]
 };
 
-StepWorkspace::StepWorkspace(int threads) : impl_(std::make_unique<Impl>(threads)) {}
+StepWorkspace::StepWorkspace(int threads, int shards)
+    : impl_(std::make_unique<Impl>(threads, shards > 0 ? shards : threads)) {}
 StepWorkspace::~StepWorkspace() = default;
 const AutoencoderGrad& StepWorkspace::grad() const { return impl_->grad; }
 
@@ -163,7 +164,7 @@ StepLoss train_step(TrainState& state, const TrainConfig& config, const Eigen::M
                     const StepRandom& random, StepWorkspace& workspace) {
   StepWorkspace::Impl& ws = *workspace.impl_;
   const Autoencoder& model = state.model;
-  const int shards = ws.pool.size();
+  const int shards = static_cast<int>(ws.work.size());
   const int size = static_cast<int>(x.cols());
   const double count = loss_divisor(model, x);
 
@@ -175,9 +176,10 @@ StepLoss train_step(TrainState& state, const TrainConfig& config, const Eigen::M
     vae_draw_eps(eps_rng, model.latent(), size, ws.eps);
   }
 
-  // Phase 1, split by samples: each thread runs its shard of the batch (a
-  // batch smaller than the thread count leaves some shards empty).
-  ws.pool.run([&](int s) {
+  // Phase 1, split by samples: a task per shard of the batch (a batch smaller
+  // than the shard count leaves some shards empty), run by whichever thread
+  // claims it, so a thread that is late to start does not hold up the step.
+  ws.pool.run(shards, [&](int s) {
     const int lo = size * s / shards, hi = size * (s + 1) / shards;
     shard_forward_backward(model, config, x, ws.eps, lo, hi - lo, count, random.noise_seed, s, ws.work[s]);
   });
@@ -196,7 +198,7 @@ StepLoss train_step(TrainState& state, const TrainConfig& config, const Eigen::M
       ws.grad.decoder.size() != state.model.decoder.layers.size())
     ws.grad = autoencoder_grad_zeros(state.model);
   const AdamScalars k = adam_begin_step(state.adam, lr);
-  ws.pool.run([&](int part) { params_update(state, ws.grad, ws.work, k, part, shards); });
+  ws.pool.run(shards, [&](int part) { params_update(state, ws.grad, ws.work, k, part, shards); });
   return loss;
 }
 

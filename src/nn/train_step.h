@@ -21,9 +21,10 @@ namespace lp {
 
 struct TrainConfig {
   int batch = 64;
-  // Each batch is split into this many column shards, run on their own threads,
-  // whose gradients are summed in a fixed order: results depend on the thread
-  // count (float sums reassociate) but are otherwise bit-reproducible.
+  // Each batch is split into this many column shards, run on this many
+  // threads, whose gradients are summed in a fixed order: results depend on the
+  // thread count (float sums reassociate) but are otherwise bit-reproducible,
+  // whichever thread happens to run which shard.
   int threads = 1;
   MultiStepLr schedule;
   uint64_t seed = 0;
@@ -77,7 +78,11 @@ struct StepLoss {
 
 class StepWorkspace {
  public:
-  explicit StepWorkspace(int threads);
+  // threads >= 1 threads for steps of config.threads == shards shards (0:
+  // shards = threads). The shards decide the numbers; the threads only how
+  // fast they come: a workspace of 1 thread and 2 shards steps exactly as one
+  // of 2 and 2 does (the tests check this; the trainer uses threads == shards).
+  explicit StepWorkspace(int threads, int shards = 0);
   ~StepWorkspace();
   StepWorkspace(const StepWorkspace&) = delete;
   StepWorkspace& operator=(const StepWorkspace&) = delete;
@@ -95,7 +100,7 @@ class StepWorkspace {
 
 // One step on the batch x [input, B]: forward (for a VAE, through z = mu +
 // sigma * eps), the loss against x, backward, then Adam at rate lr. The batch
-// is split over the workspace's threads by samples for the forward and
+// is split into the workspace's shards by samples for the forward and
 // activation gradients, then by parameter columns for the weight gradients and
 // Adam (each block updated while still in cache). eps is drawn for the whole
 // batch before the split, so it does not depend on the thread count. With

@@ -94,6 +94,40 @@ TEST_CASE("splitting a batch over threads gives the same gradient step", "[train
   CHECK(diff < 1e-6f);
 }
 
+// Tasks go to whichever thread claims them first, so a shard may run on any
+// thread, or all on the caller's when a worker is late: the numbers must
+// depend on the shard count alone. Two shards on one thread (the caller runs
+// both) against two shards on two threads, step after step, noise and all.
+TEST_CASE("a step's numbers depend on the shard count, not on which thread runs a shard", "[trainer][threads]") {
+  const Dataset images = bar_images(48, 5);
+  std::vector<int> order(48);
+  for (int i = 0; i < 48; ++i) order[i] = i;
+  Eigen::MatrixXf x;
+  batch_gather(images, order.data(), 48, x);
+  TrainConfig config;
+  config.threads = 2;
+  config.noise = {NoiseSpec::Kind::gaussian, 0.2f};
+  TrainState a = train_state_create({64, {16, 8}, 2}, config), b = train_state_create({64, {16, 8}, 2}, config);
+  StepWorkspace one_thread(1, 2), two_threads(2, 2);
+  for (int step = 0; step < 20; ++step) {
+    const StepRandom random{static_cast<uint64_t>(step) + 11};
+    const StepLoss la = train_step(a, config, x, 1e-2, random, one_thread);
+    const StepLoss lb = train_step(b, config, x, 1e-2, random, two_threads);
+    REQUIRE(la.loss == lb.loss);
+  }
+  for (size_t k = 0; k < a.model.encoder.layers.size(); ++k)
+    CHECK(a.model.encoder.layers[k].weight == b.model.encoder.layers[k].weight);
+  for (size_t k = 0; k < a.model.decoder.layers.size(); ++k) {
+    CHECK(a.model.decoder.layers[k].weight == b.model.decoder.layers[k].weight);
+    CHECK(a.model.decoder.layers[k].bias == b.model.decoder.layers[k].bias);
+  }
+  // And the two shards are a real split: one shard gives other numbers.
+  TrainState c = train_state_create({64, {16, 8}, 2}, config);
+  StepWorkspace single(1, 1);
+  for (int step = 0; step < 20; ++step) train_step(c, config, x, 1e-2, StepRandom{static_cast<uint64_t>(step) + 11}, single);
+  CHECK(c.model.encoder.layers[0].weight != a.model.encoder.layers[0].weight);
+}
+
 TEST_CASE("a run whose loss overflows stops with the epoch and batch named", "[trainer]") {
   const Dataset images = bar_images(80, 4);
   TrainConfig config;
