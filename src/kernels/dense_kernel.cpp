@@ -52,9 +52,10 @@ void dense_weight_grad_scalar(const float* dz, int out, int n, const float* x, i
   }
 }
 
-// dense_pack for SIMD128 is in dense_kernel_simd128.cpp, beside the kernel that reads it.
+// dense_pack and dense_kernel_name for SIMD128 are in dense_kernel_simd128.cpp,
+// beside the kernels: the relaxed-SIMD build of that file replaces the whole
+// object, name included (web/CMakeLists.txt).
 #if defined(__wasm_simd128__)
-const char* dense_kernel_name() { return "simd128"; }
 void dense_infer(const DenseView& layer, const float* x, int n, float* y) { dense_infer_simd128(layer, x, n, y); }
 void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx) {
   dense_input_grad_simd128(layer, dz, n, dx);

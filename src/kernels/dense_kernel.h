@@ -9,6 +9,8 @@
 //   - native builds: Eigen, which vectorises for the host CPU;
 //   - wasm builds with -msimd128: hand-written SIMD128 intrinsics for all
 //     three (Eigen 3.4 has no WebAssembly SIMD path and would run scalar);
+//     the same source compiled with -mrelaxed-simd (clang-19, the standalone
+//     modules' second build) fuses their multiply-adds;
 //   - anything else: the scalar references.
 // The scalar references are always compiled: tests cross-check the others.
 //
@@ -48,7 +50,8 @@ void dense_input_grad(const DenseView& layer, const float* dz, int n, float* dx)
 // Column blocks let several threads share one layer's weight gradient.
 void dense_weight_grad(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
                        bool accumulate);
-// The implementation this build uses, e.g. "simd128".
+// The implementation this build uses: "eigen", "simd128", "relaxed-simd"
+// (SIMD128 with fused multiply-adds) or "scalar".
 const char* dense_kernel_name();
 
 void dense_infer_scalar(const DenseView& layer, const float* x, int n, float* y);

@@ -1,5 +1,16 @@
-// WebAssembly SIMD128 kernel for dense-layer inference (see dense_kernel.h).
+// WebAssembly SIMD128 kernels for the three dense products (see dense_kernel.h).
 //
+// One source, two builds. Emscripten compiles it with -msimd128 for the whole
+// wasm build (the ImGui app, the wasm unit tests, the SIMD128 standalone
+// modules): every multiply-add is a mul then an add, rounded twice. Debian's
+// clang-19 compiles it again with -mrelaxed-simd for the relaxed-SIMD
+// standalone modules (web/CMakeLists.txt, latentpad_kernel_relaxed): then
+// madd() below is f32x4.relaxed_madd, which Chromium and Firefox run as one
+// fused multiply-add on CPUs that have FMA (x86 FMA3, ARM), rounded once.
+// Emscripten 3.1.6's LLVM 14 emits the pre-standard relaxed opcodes, which
+// browsers now reject, so this second build cannot come from emcc.
+//
+// Forward pass:
 // The work is tiled into blocks of S samples x 4V outputs held in registers
 // (S <= 4, 4V <= 8: 8 accumulators plus 2 weight vectors and a broadcast fit
 // in x86's 16 vector registers; 12-wide tiles measured slower, from spills).
@@ -20,6 +31,16 @@ namespace lp {
 namespace {
 
 inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
+
+// acc + a * b, the products' only arithmetic (the activations below keep
+// their mul/add, so both builds share them to the bit).
+inline v128_t madd(v128_t a, v128_t b, v128_t acc) {
+#if defined(__wasm_relaxed_simd__)
+  return wasm_f32x4_relaxed_madd(a, b, acc);
+#else
+  return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b));
+#endif
+}
 
 // e^x on four lanes: x = k ln2 + r with |r| <= ln2/2, e^r by Cephes' expf
 // polynomial, 2^k built directly in the exponent bits. Relative error ~2 ulp.
@@ -69,7 +90,7 @@ inline void dense_tile(const DenseView& layer, const float* w, int w_stride, con
     for (int v = 0; v < V; ++v) wv[v] = wasm_v128_load(w + 4 * v);
     for (int s = 0; s < S; ++s) {
       const v128_t xs = wasm_v128_load32_splat(x + s * layer.in + j);
-      for (int v = 0; v < V; ++v) acc[s][v] = wasm_f32x4_add(acc[s][v], wasm_f32x4_mul(wv[v], xs));
+      for (int v = 0; v < V; ++v) acc[s][v] = madd(wv[v], xs, acc[s][v]);
     }
   }
   for (int s = 0; s < S; ++s)
@@ -97,6 +118,14 @@ constexpr int kSampleBlock = 32;
 constexpr int kPackMinSamples = 16;
 
 }  // namespace
+
+const char* dense_kernel_name() {
+#if defined(__wasm_relaxed_simd__)
+  return "relaxed-simd";
+#else
+  return "simd128";
+#endif
+}
 
 std::vector<float> dense_pack(const DenseView& layer) {
   const int panels = layer.out / 8;
@@ -172,7 +201,7 @@ inline void input_grad_tile(const DenseView& layer, const float* dz, float* dx, 
   int o = 0;
   for (; o + 4 <= out; o += 4) {
     const v128_t w = wasm_v128_load(wj + o);
-    for (int s = 0; s < S; ++s) acc[s] = wasm_f32x4_add(acc[s], wasm_f32x4_mul(w, wasm_v128_load(dz + s * out + o)));
+    for (int s = 0; s < S; ++s) acc[s] = madd(w, wasm_v128_load(dz + s * out + o), acc[s]);
   }
   for (int s = 0; s < S; ++s) {
     float sum = wasm_f32x4_extract_lane(acc[s], 0) + wasm_f32x4_extract_lane(acc[s], 1) +
@@ -198,7 +227,7 @@ inline void weight_grad_tile(const float* dz, int out, int n, const float* x, in
     const float* xs = x + static_cast<size_t>(s) * in + j0;
     for (int c = 0; c < 4; ++c) {
       const v128_t xv = wasm_v128_load32_splat(xs + c);
-      for (int v = 0; v < V; ++v) acc[c][v] = wasm_f32x4_add(acc[c][v], wasm_f32x4_mul(d[v], xv));
+      for (int v = 0; v < V; ++v) acc[c][v] = madd(d[v], xv, acc[c][v]);
     }
   }
   for (int c = 0; c < 4; ++c)

@@ -2,12 +2,13 @@
 // model file must encode test images and decode codes (inside and far outside
 // [-1,1]^2, as the tutorial tries) to within 1e-5.
 //
-// usage: node wasm_parity.mjs LATENTPAD_MODEL_WASM LATENTPAD_BINARY WEIGHTS DATA_DIR
+// usage: node wasm_parity.mjs LATENTPAD_MODEL_WASM LATENTPAD_BINARY WEIGHTS DATA_DIR [KERNEL]
+// KERNEL: the dense kernel the module must report (simd128, relaxed-simd).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { instantiateModel } from '../../web/page/model_module.js';
 
-const [moduleWasm, latentpad, weights, dataDir] = process.argv.slice(2);
+const [moduleWasm, latentpad, weights, dataDir, expectedKernel] = process.argv.slice(2);
 if (!dataDir) {
   console.error('usage: node wasm_parity.mjs LATENTPAD_MODEL_WASM LATENTPAD_BINARY WEIGHTS DATA_DIR');
   process.exit(2);
@@ -23,6 +24,10 @@ if (loadError) {
   process.exit(1);
 }
 console.log(`wasm kernel: ${wasm.kernel()}`);
+if (expectedKernel && wasm.kernel() !== expectedKernel) {
+  console.error(`${moduleWasm} runs the ${wasm.kernel()} kernel, expected ${expectedKernel}`);
+  process.exit(1);
+}
 
 let passed = 0, failed = 0;
 function check(name, expected, actual) {

@@ -314,7 +314,10 @@ lp_setup_wasm() {
   # dpkg-dev for apt-get source; xz-utils and bzip2 unpack the tarballs;
   # fonttools has pyftsubset (the page's font, subset by web/CMakeLists.txt
   # from fonts-dejavu-core; the python3-fonttools library alone has no command).
-  lp_setup_apt emscripten cmake ninja-build make dpkg-dev xz-utils bzip2 fonttools fonts-dejavu-core
+  # clang-19 and lld-19 build the standalone modules' relaxed-SIMD kernels
+  # (web/modules/relaxed_simd.cmake): Emscripten 3.1.6's LLVM emits relaxed
+  # SIMD only with pre-standard opcodes, which browsers reject.
+  lp_setup_apt emscripten cmake ninja-build make dpkg-dev xz-utils bzip2 fonttools fonts-dejavu-core clang-19 lld-19
   lp__export_node_path
 
   # ImGui is compiled from source by each web build (web/app/imgui.cmake).
