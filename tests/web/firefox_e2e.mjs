@@ -123,7 +123,8 @@ await test('the page loads with no console errors, decodes as the native build d
   await open(page);
   expect(problems.length === 0, problems.join('; '));
   const { kernel } = await layout(page);
-  expect(kernel === 'simd128', `dense kernel is ${kernel}, expected simd128`);
+  // firefox-esr 153 has relaxed SIMD: the decode workers run the FMA build.
+  expect(kernel === 'relaxed-simd', `dense kernel is ${kernel}, expected relaxed-simd`);
   let worst = 0;
   for (const [x, y] of CODES) {
     const diff = maxAbsDiff(await decodeAt(page, x, y), nativeDecode(join(siteDir, 'model.lpad'), x, y));

@@ -15,22 +15,23 @@ class DecodePool {
     this.model = null;         // the bytes of the page's current model
     this.ready = false;
     this.failure = null;       // why the pool stopped, if it did
+    this.kernel = null;        // the dense kernel the workers run, as the model module names it
   }
 
-  // Compiles the model module once, starts the workers and waits until each
-  // has instantiated it (and has the current model, if there is one yet).
-  async start(moduleUrl, workerUrl) {
+  // Starts the workers and waits until each has instantiated the model module
+  // (and has the current model, if there is one yet). compiled: a promise of
+  // the compiled latentpad_model module (LatentPadSupport.compileStandalone's
+  // { module }), compiled once for all the workers.
+  async start(compiled, workerUrl) {
     try {
-      const response = await fetch(moduleUrl);
-      if (!response.ok) throw new Error(`${moduleUrl}: HTTP ${response.status}`);
-      const module = await WebAssembly.compile(await response.arrayBuffer());
+      const { module } = await compiled;
       const started = [];
       for (let i = 0; i < this.size; i++) {
         const worker = new Worker(workerUrl, { type: 'module' });
         worker.onmessage = ({ data }) => this.reply(data);
         worker.onerror = (event) => this.fail(new Error(`decode worker: ${event.message || 'failed to start'}`));
         this.workers.push(worker);
-        started.push(this.send(worker, { type: 'init', module }));
+        started.push(this.send(worker, { type: 'init', module }).then(({ kernel }) => { this.kernel = kernel; }));
         if (this.model) started.push(this.send(worker, { type: 'model', bytes: this.model }));
       }
       await Promise.all(started);

@@ -98,10 +98,8 @@ class TrainController {
       };
     }
     if (!this.module) {
-      this.module = fetch('latentpad_trainer.wasm').then((r) => {
-        if (!r.ok) throw new Error(`could not load latentpad_trainer.wasm: HTTP ${r.status}`);
-        return WebAssembly.compileStreaming(r);
-      });
+      // The relaxed-SIMD build where the browser has it (support.js).
+      this.module = LatentPadSupport.compileStandalone('latentpad_trainer');
     }
     this.model = null;
     this.extra = { batches: 0, epochs, download: 0, step: 0 };
@@ -110,9 +108,9 @@ class TrainController {
     this.history = { losses: [], testMse: [], recon: [], kl: [] };
     this.setStatus({ state: 'downloading', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
                      train_recon: null, train_kl: null, message: `fetching ${dataset} training data` });
-    let module;
+    let module, kernel;
     try {
-      module = await this.module;
+      ({ module, kernel } = await this.module);
     } catch (error) {
       this.module = null;
       this.receive({ type: 'end', run, state: 'failed', message: error.message });
@@ -125,7 +123,7 @@ class TrainController {
       files: TRAIN_FILES.map((f) => `train/${dataset}/${f}`),
       config: { epochs, lr, batch, seed, limit, ...arch },
       startModel: fromCurrent ? currentModel : null,
-      meta: { dataset, trained_in: 'browser (latentpad_trainer.wasm, WebAssembly SIMD128)',
+      meta: { dataset, trained_in: `browser (latentpad_trainer.wasm, ${kernel === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'})`,
               created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
               limit: String(limit), start: fromCurrent ? 'the model loaded in the page' : `seed ${seed}` },
     });
