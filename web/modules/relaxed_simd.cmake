@@ -53,15 +53,22 @@ add_custom_command(OUTPUT ${_lp_relaxed_kernel}
   VERBATIM)
 add_custom_target(latentpad_kernel_relaxed DEPENDS ${_lp_relaxed_kernel})
 
-# latentpad_relaxed_module(NAME OBJECTS <object library> LIBS <targets> EXPORTS <symbols>)
+# latentpad_relaxed_module(NAME OBJECTS <object library> LIBS <targets> EXPORTS <symbols> [MALLOC emmalloc])
 # Links NAME.wasm from the object library, the relaxed kernel and the libraries
 # (in link order), as emcc links a --no-entry STANDALONE_WASM module with
 # ALLOW_MEMORY_GROWTH up to 2 GB: the same C library, allocator (dlmalloc),
 # stack size and memory sizes, the same exports. --strip-all drops the names
 # section, as emcc's wasm-opt does. Without wasm-opt's post-link pass, these
 # modules are ~15 % larger than the SIMD128 ones (~3 KB gzipped for the model).
+# MALLOC emmalloc (Emscripten's small allocator, as the ImGui app uses) wins
+# that back for a module of the first page load, which is capped at 1.5 MB
+# gzipped (tools/bench/web_bench.mjs): the model module allocates a few
+# buffers per call, where dlmalloc's speed buys nothing.
 function(latentpad_relaxed_module name)
-  cmake_parse_arguments(ARG "" "OBJECTS" "LIBS;EXPORTS" ${ARGN})
+  cmake_parse_arguments(ARG "" "OBJECTS;MALLOC" "LIBS;EXPORTS" ${ARGN})
+  if(NOT ARG_MALLOC)
+    set(ARG_MALLOC dlmalloc)
+  endif()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name}.wasm)
   set(libs)
   foreach(lib IN LISTS ARG_LIBS)
@@ -70,7 +77,7 @@ function(latentpad_relaxed_module name)
   list(TRANSFORM ARG_EXPORTS PREPEND --export=)
   add_custom_command(OUTPUT ${out}
     COMMAND ${LATENTPAD_WASM_LD19} -o ${out} $<TARGET_OBJECTS:${ARG_OBJECTS}> ${_lp_relaxed_kernel} ${libs}
-            -L${_lp_syslib} ${_lp_syslib}/crt1_reactor.o -lstandalonewasm-memgrow -lstubs -lnoexit -lc -ldlmalloc
+            -L${_lp_syslib} ${_lp_syslib}/crt1_reactor.o -lstandalonewasm-memgrow -lstubs -lnoexit -lc -l${ARG_MALLOC}
             -lcompiler_rt -lc++-noexcept -lc++abi-noexcept
             --allow-undefined-file=${_lp_relaxed_imports} --strip-all --no-entry --export=_initialize --export=malloc --export=free ${ARG_EXPORTS}
             -z stack-size=5242880 --initial-memory=16777216 --max-memory=2147483648 --global-base=1024

@@ -87,8 +87,7 @@
   // Workers for large decodes (decode_pool.js), one per core up to four,
   // starting now alongside everything else.
   const pool = new DecodePool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)));
-  // Their model module is the relaxed-SIMD build where the browser has it
-  // (support.js, compileStandalone), SIMD128 otherwise.
+  // Their module: relaxed SIMD where the browser has it (support.js).
   const poolStarted = unsupported ? Promise.resolve(false)
                                   : pool.start(LatentPadSupport.compileStandalone('latentpad_model'), 'decode_worker.js');
   // Workers that cannot start leave the page working, decoding on its main
@@ -566,13 +565,8 @@
       return runtimeStarted ? Module.UTF8ToString(Module._lp_error()) : '';
     },
     // Where the pad and the big digit are (CSS pixels), for tests and tinkering.
-    // kernel: the dense kernel that decodes and trains, i.e. what the decode
-    // workers and the training worker run: 'relaxed-simd' (fused multiply-add)
-    // where the browser has relaxed SIMD, else 'simd128'; while the workers
-    // start, the build they were given; if they could not start, the main
-    // thread's. main_kernel: the ImGui app's own, on the main thread
-    // (single digits under the pad): always 'simd128', as Emscripten 3.1.6
-    // builds it.
+    // kernel: what the decode and training workers run ('relaxed-simd' or
+    // 'simd128'); main_kernel: the ImGui app's ('simd128'). README: Demo.
     layout() {
       if (pageFailure) throw new Error(pageFailure);
       if (!runtimeStarted) throw new Error('LatentPad is still loading: await latentpad.ready first');

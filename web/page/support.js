@@ -7,9 +7,7 @@ const LatentPadSupport = (() => {
   // validates only where WebAssembly has SIMD128.
   const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
                                      10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-  // A function returning f32x4.relaxed_madd of three splats (standard opcode
-  // 0xfd 0x105): it validates only where WebAssembly has relaxed SIMD
-  // (Chrome 114, Edge 114, Firefox 145 and later; not Safari today).
+  // f32x4.relaxed_madd of three splats: valid only with relaxed SIMD.
   const RELAXED_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
                                              10, 19, 1, 17, 0, 65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15,
                                              253, 133, 2, 11]);
@@ -59,15 +57,9 @@ const LatentPadSupport = (() => {
     return relaxed;
   }
 
-  // The standalone modules (the decode workers' latentpad_model, the
-  // trainer's latentpad_trainer) come in two builds: NAME_relaxed.wasm, whose
-  // dense kernels use relaxed SIMD's fused multiply-add, and NAME.wasm with
-  // SIMD128 only. Fetches and compiles the first where this browser validates
-  // relaxed SIMD, the second where it does not, so a page fetches one of the
-  // two. Should the relaxed build fail to fetch or compile anyway, the
-  // SIMD128 one is used instead. Resolves to { module, file, kernel } with
-  // kernel 'relaxed-simd' or 'simd128' (what dense_kernel_name() says in it);
-  // rejects with every failure's reason.
+  // Compiles standalone module NAME: NAME_relaxed.wasm (fused multiply-add)
+  // where relaxed SIMD validates, else (or if that fails) NAME.wasm, SIMD128.
+  // Resolves to { module, file, kernel: 'relaxed-simd' | 'simd128' }.
   async function compileStandalone(name) {
     const builds = [{ file: `${name}.wasm`, kernel: 'simd128' }];
     if (hasRelaxedSimd()) builds.unshift({ file: `${name}_relaxed.wasm`, kernel: 'relaxed-simd' });
@@ -75,7 +67,7 @@ const LatentPadSupport = (() => {
     for (const build of builds) {
       try {
         const response = await fetch(build.file);
-        if (!response.ok) throw new Error(`${build.file}: HTTP ${response.status}`);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
         return { ...build, module: await WebAssembly.compile(await response.arrayBuffer()) };
       } catch (error) {
         failures.push(`${build.file}: ${error.message}`);
