@@ -6,8 +6,11 @@
 //   - the page's own 32x32 manifold, from request to texture;
 //   - time from navigation to the first decoded digit on screen;
 //   - page weight, every site file gzip-compressed;
-//   - SIMD128 against scalar wasm, both under Node, when both modules are given.
-// usage: node web_bench.mjs SITE_DIR WEIGHTS DECODE_BENCH [SIMD_WASM SCALAR_WASM]
+//   - SIMD128 against scalar wasm, both under Node, when both modules are given,
+//     and the relaxed-SIMD (FMA) build beside them when it is given too (Node
+//     runs it only with --experimental-wasm-relaxed-simd).
+// usage: node [--experimental-wasm-relaxed-simd] web_bench.mjs SITE_DIR WEIGHTS DECODE_BENCH
+//             [SIMD_WASM SCALAR_WASM [RELAXED_WASM]]
 import { frameInterval } from './frames.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { startServer } from '../lib/serve.mjs';
 import { instantiateModel } from '../../web/page/model_module.js';
 
 const { chromium } = await import(new URL('../node_modules/playwright-core/index.mjs', import.meta.url));
-const [siteDir, weights, decodeBench, simdWasm, scalarWasm] = process.argv.slice(2);
+const [siteDir, weights, decodeBench, simdWasm, scalarWasm, relaxedWasm] = process.argv.slice(2);
 
 // Native single-thread decoding: the reference for the ratios below.
 const native = {};
@@ -32,15 +35,25 @@ const ofNative = (count, rate) => `${(100 * rate / native[count]).toFixed(0).pad
 // when a run starts (the trainer, its worker and the train/ data sets), and
 // Fashion-MNIST's model and test data (fashion/) when the page switches to it,
 // and the PyTorch importer when a user loads a .pth or .safetensors file.
-const ON_DEMAND = new Set(['train', 'fashion', 'vae', 'latentpad_trainer.wasm', 'train_worker.js', 'trainer_module.js',
-                           'latentpad_import.wasm', 'import_module.js']);
+// The decode workers' model module comes in two builds, of which a page
+// fetches one (web/page/support.js): the relaxed-SIMD one where the browser
+// has it (Chromium, Firefox), counted here, the SIMD128 one elsewhere (Safari).
+const ON_DEMAND = new Set(['train', 'fashion', 'vae', 'latentpad_trainer.wasm', 'latentpad_trainer_relaxed.wasm',
+                           'train_worker.js', 'trainer_module.js', 'latentpad_import.wasm', 'import_module.js']);
+const OTHER_BUILD = { 'latentpad_model.wasm': 'latentpad_model_relaxed.wasm' };
+const gzipped = (name) => gzipSync(readFileSync(join(siteDir, name)), { level: 9 }).length;
 let total = 0;
 for (const name of readdirSync(siteDir).sort().filter((n) => !ON_DEMAND.has(n))) {
-  const size = gzipSync(readFileSync(join(siteDir, name)), { level: 9 }).length;
+  const size = gzipped(name);
+  if (OTHER_BUILD[name]) {
+    console.log(`page_file ${name}: ${(size / 1024).toFixed(0)} KiB gzipped (instead of ${OTHER_BUILD[name]} without relaxed SIMD)`);
+    continue;
+  }
   total += size;
   console.log(`page_file ${name}: ${(size / 1024).toFixed(0)} KiB gzipped`);
 }
-console.log(`page_weight_gzip_mb ${(total / 1e6).toFixed(3)}`);
+console.log(`page_weight_gzip_mb ${(total / 1e6).toFixed(3)} (with relaxed SIMD; without: ` +
+            `${((total - gzipped('latentpad_model_relaxed.wasm') + gzipped('latentpad_model.wasm')) / 1e6).toFixed(3)})`);
 
 // Chromium: first digit and decode throughput.
 const server = await startServer(siteDir, 0);
@@ -101,7 +114,9 @@ if (simdWasm && scalarWasm) {
   const rates = {};
   const count = 1024;
   const codes = new Float32Array(2 * count).map((_, i) => (i % 2 ? 1 - 2 * ((i >> 1) % 89) / 88 : -1 + 2 * ((i >> 1) % 97) / 96));
-  for (const [label, file] of [['simd128', simdWasm], ['scalar', scalarWasm]]) {
+  const builds = [['simd128', simdWasm], ['scalar', scalarWasm]];
+  if (relaxedWasm) builds.push(['relaxed', relaxedWasm]);
+  for (const [label, file] of builds) {
     const model = await instantiateModel(readFileSync(file));
     const error = model.load(readFileSync(weights));
     if (error) throw new Error(`cannot load ${weights}: ${error}`);
@@ -117,4 +132,5 @@ if (simdWasm && scalarWasm) {
     console.log(`node_decode ${label} (${model.kernel()}): ${rates[label].toFixed(0)} digits/s`);
   }
   console.log(`simd_speedup ${(rates.simd128 / rates.scalar).toFixed(2)}x`);
+  if (relaxedWasm) console.log(`relaxed_speedup ${(rates.relaxed / rates.simd128).toFixed(2)}x over simd128 (Node)`);
 }

@@ -10,6 +10,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',  // ONNX Runtime Web's loader (tools/bench/web_decode_bench.mjs)
   '.wasm': 'application/wasm',
   '.css': 'text/css; charset=utf-8',
   '.png': 'image/png',
