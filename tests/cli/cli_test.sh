@@ -89,7 +89,10 @@ expect_error missing-weights "No such file" "$latentpad" eval --data "$data" --w
 run_setup "cut the trained model to 1000 bytes" head -c 1000 "$model" >"$work/cut.lpad"
 expect_error truncated-weights "truncated" "$latentpad" info --weights "$work/cut.lpad"
 run_setup "copy the trained model" cp "$model" "$work/flip.lpad"
-printf '\xff' | dd of="$work/flip.lpad" bs=1 seek=5000 conv=notrunc status=none
+# Byte 5000 inverted (not set: it could already hold the value written).
+byte=$(od -An -tu1 -j5000 -N1 "$work/flip.lpad" | tr -d ' ')
+printf "\\$(printf '%03o' $((255 - byte)))" | dd of="$work/flip.lpad" bs=1 seek=5000 conv=notrunc status=none
+cmp -s "$model" "$work/flip.lpad" && echo "FAIL: setup: byte 5000 of the copy did not change"
 expect_error corrupt-weights "checksum" "$latentpad" eval --data "$data" --weights "$work/flip.lpad"
 head -c 5000 "$data/train-images-idx3-ubyte" >"$work/out/cut-idx"
 mkdir -p "$work/bad" && cp "$work/out/cut-idx" "$work/bad/train-images-idx3-ubyte" && cp "$data"/*labels* "$work/bad/"

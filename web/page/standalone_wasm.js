@@ -3,12 +3,19 @@
 // share: their imports, instantiation, and reading a C string.
 
 // Their only imports: memory growth needs no action here, because every view
-// of memory is made after the call that could have grown it.
-function imports(name) {
+// of memory is made after the call that could have grown it; a clock, for
+// std::chrono (src/base/thread_pool.cpp's spin-wait), as WASI's
+// clock_time_get: nanoseconds as a u64 at timePointer, from
+// performance.now() whatever the clock asked for (only intervals matter).
+function imports(name, memory) {
   return {
     env: { emscripten_notify_memory_growth() {} },
     wasi_snapshot_preview1: {
       proc_exit(code) { throw new Error(`${name} stopped (exit ${code})`); },
+      clock_time_get(clockId, precision, timePointer) {
+        new DataView(memory().buffer).setBigUint64(timePointer, BigInt(Math.round(performance.now() * 1e6)), true);
+        return 0;
+      },
     },
   };
 }
@@ -21,8 +28,9 @@ function imports(name) {
 //   bytesOut(call)            call(sizePointer) returns a pointer to that many bytes, or 0:
 //                             a copy of them, or null
 export async function instantiateStandalone(source, name) {
-  const result = await WebAssembly.instantiate(source, imports(name));
-  const wasm = (result.instance || result).exports;
+  let wasm = null;
+  const result = await WebAssembly.instantiate(source, imports(name, () => wasm.memory));
+  wasm = (result.instance || result).exports;
   wasm._initialize();
   const string = (pointer) => {
     const bytes = new Uint8Array(wasm.memory.buffer, pointer);
