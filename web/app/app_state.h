@@ -31,6 +31,8 @@ struct Texture {
   int width = 0, height = 0;
   GLenum format = 0;            // GL_RGBA or GL_LUMINANCE, as last uploaded
   std::vector<uint8_t> pixels;  // the bytes last uploaded
+  int sent_width = 0, sent_height = 0;  // the GPU's copy, as last allocated (0: none)
+  GLenum sent_format = 0;
   Texture();
   ~Texture();
   Texture(const Texture&) = delete;
@@ -38,6 +40,11 @@ struct Texture {
   void upload_rgba(const uint8_t* rgba, int w, int h);
   void upload_luminance(const uint8_t* gray, int w, int h);
   void upload_gray(const float* values, int w, int h);
+  // Writing in place: pixels_for() sizes `pixels` for a w x h image of
+  // `format` (GL_RGBA or GL_LUMINANCE) and returns them to fill; send_pixels()
+  // uploads them. Saves a copy of a large image (the scatter).
+  uint8_t* pixels_for(GLenum format, int w, int h);
+  void send_pixels();
   ImTextureID imgui_id() const { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id)); }
   // The context was lost: every texture's GL name is gone (ids become 0).
   static void forget_all();

@@ -106,14 +106,18 @@ void request_test_errors(AppState& s) {
   ++d.serial;
 }
 
-void analyse(AppState& s) {
+// The drawing through the model. `strokes_changed`: the drawing itself
+// changed (else only the model did, and its 28x28 input and canvas stand).
+void analyse(AppState& s, bool strokes_changed) {
   DrawView& d = s.draw;
   d.dirty = false;
   ++d.serial;
-  d.input = drawing_to_mnist(d.canvas.data(), kCanvas, kCanvas);
-  d.has_ink = std::any_of(d.input.begin(), d.input.end(), [](float v) { return v > 0; });
-  d.canvas_texture.upload_gray(d.canvas.data(), kCanvas, kCanvas);
-  d.input_texture.upload_gray(d.input.data(), kImageSide, kImageSide);
+  if (strokes_changed || d.input.size() != static_cast<size_t>(kPixels)) {
+    d.input = drawing_to_mnist(d.canvas.data(), kCanvas, kCanvas);
+    d.has_ink = std::any_of(d.input.begin(), d.input.end(), [](float v) { return v > 0; });
+    d.canvas_texture.upload_gray(d.canvas.data(), kCanvas, kCanvas);
+    d.input_texture.upload_gray(d.input.data(), kImageSide, kImageSide);
+  }
   if (!d.has_ink || !demo_can_encode(s.data)) {
     std::fill(std::begin(d.nearest), std::end(d.nearest), -1);
     d.code.clear();
@@ -141,8 +145,11 @@ void analyse(AppState& s) {
   const int k = std::min(5, n);
   std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) { return dist(a) < dist(b); });
   for (int j = 0; j < 5; ++j) {
-    d.nearest[j] = j < k ? order[j] : -1;
-    if (j < k) d.nearest_textures[j].upload_gray(&s.data.images[static_cast<size_t>(order[j]) * kPixels], kImageSide, kImageSide);
+    const int index = j < k ? order[j] : -1;
+    // A thumbnail is a test image: uploaded again only when another image takes its place.
+    if (index >= 0 && index != d.nearest[j])
+      d.nearest_textures[j].upload_gray(&s.data.images[static_cast<size_t>(index) * kPixels], kImageSide, kImageSide);
+    d.nearest[j] = index;
   }
 }
 
@@ -176,11 +183,12 @@ void draw_update(AppState& s) {
   // A new model places the drawing anew (one image: cheap, and the orange
   // cross on the pad follows whatever panel is open).
   static int analysed_model = -1;
+  const bool strokes_changed = s.draw.dirty;
   if (analysed_model != s.model_serial) {
     analysed_model = s.model_serial;
     s.draw.dirty = true;
   }
-  if (s.draw.dirty) analyse(s);
+  if (s.draw.dirty) analyse(s, strokes_changed);
   const bool meter = g_meter_shown && s.draw.has_ink;
   g_meter_shown = false;
   if (meter) request_test_errors(s);

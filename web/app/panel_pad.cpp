@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "base/palette.h"
 #include "demo_data.h"
@@ -28,10 +29,12 @@ ImVec2 latent_to_screen(const AppState& s, ImVec2 origin, float size, float x, f
 }
 
 void scatter_rasterize(AppState& s, int pixels) {
-  std::vector<uint8_t> rgba(static_cast<size_t>(pixels) * pixels * 4);
-  for (size_t i = 0; i < rgba.size(); i += 4) {
-    rgba[i] = 24; rgba[i + 1] = 26; rgba[i + 2] = 32; rgba[i + 3] = 255;
-  }
+  // Drawn straight into the texture's own bytes (no second 1.9 MB image).
+  uint8_t* const rgba = s.scatter_texture.pixels_for(GL_RGBA, pixels, pixels);
+  const uint8_t background[4] = {24, 26, 32, 255};
+  uint32_t fill;
+  std::memcpy(&fill, background, 4);
+  std::fill_n(reinterpret_cast<uint32_t*>(rgba), static_cast<size_t>(pixels) * pixels, fill);
   const int radius = std::max(1, static_cast<int>(std::lround(1.1f * s.pixel_ratio)));
   // The test codes projected onto the pad's plane (for a 2-D model on its
   // default plane, the codes themselves).
@@ -57,7 +60,7 @@ void scatter_rasterize(AppState& s, int pixels) {
       }
     }
   }
-  s.scatter_texture.upload_rgba(rgba.data(), pixels, pixels);
+  s.scatter_texture.send_pixels();
   s.scatter_pixels = pixels;
   s.scatter_range = s.range;
 }

@@ -26,7 +26,17 @@ void send(Texture& t) {
   }
   glBindTexture(GL_TEXTURE_2D, t.id);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  // Same size and format as the GPU's copy: overwrite it in place, rather
+  // than have the driver allocate new storage (a training snapshot
+  // re-uploads the scatter, 1.9 MB at a 688-px pad, a few times a second).
+  if (t.sent_width == t.width && t.sent_height == t.height && t.sent_format == t.format) {
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t.width, t.height, t.format, GL_UNSIGNED_BYTE, t.pixels.data());
+    return;
+  }
   glTexImage2D(GL_TEXTURE_2D, 0, t.format, t.width, t.height, 0, t.format, GL_UNSIGNED_BYTE, t.pixels.data());
+  t.sent_width = t.width;
+  t.sent_height = t.height;
+  t.sent_format = t.format;
 }
 
 void upload(Texture& t, GLenum format, const uint8_t* bytes, int w, int h) {
@@ -53,12 +63,24 @@ Texture::~Texture() {
   if (id != 0) glDeleteTextures(1, &id);
 }
 
+uint8_t* Texture::pixels_for(GLenum format_, int w, int h) {
+  pixels.resize(static_cast<size_t>(w) * h * (format_ == GL_RGBA ? 4 : 1));
+  format = format_;
+  width = w;
+  height = h;
+  return pixels.data();
+}
+
+void Texture::send_pixels() { send(*this); }
+
 // On a lost context glDeleteTextures does nothing on the GPU, but it frees
 // Emscripten's table entry for the dead name.
 void Texture::forget_all() {
   for (Texture* t : all_textures()) {
     if (t->id != 0) glDeleteTextures(1, &t->id);
     t->id = 0;
+    t->sent_width = t->sent_height = 0;
+    t->sent_format = 0;
   }
 }
 
