@@ -12,7 +12,8 @@
 //   - a model file chosen through the file input replaces the model: the page
 //     then decodes what native `latentpad decode` of that file gives;
 //   - pytorch/examples' 20-D VAE as a .pth: decode(code) and encode(pixels)
-//     .code match native decode/encode of the file imported natively;
+//     .code match native decode/encode of the file imported natively, and a
+//     drag on the PCA plane of its test codes moves code() along it only;
 //   - the shipped VAE: the page's grid and mu of five test images match native.
 //
 // Headless Firefox gets no WebGL2 on the build machines, so this runs a headed
@@ -268,8 +269,36 @@ await test('pytorch/examples\' 20-D VAE from a .pth decodes and encodes as nativ
     worst = Math.max(worst, maxAbsDiff(code, native[i]));
   }
   expect(worst <= PARITY, `decode(code) and encode(pixels).code differ from native by ${worst}`);
+  // On the PCA plane of its test codes (all 10,000 once the workers encoded
+  // them), from a code set off the plane, a mouse drag changes code() along
+  // the plane's two directions only.
+  await page.waitForFunction(() => window.latentpad.userModelCodes() > 0, { timeout: 30000 });
+  const plane = await page.evaluate(() => {
+    const p = window.latentpad.setPlane({ pca: true });
+    return { pca: p.pca, u: Array.from(p.u), v: Array.from(p.v) };
+  });
+  expect(plane.pca, 'the PCA plane was not fitted');
+  const offPlane = Array.from({ length: 20 }, (_, k) => 0.1 * Math.cos(k));
+  await page.evaluate((z) => window.latentpad.setCode(z), offPlane);
+  await nextFrames(page);
+  const { pad, range } = await layout(page);
+  const start = await page.evaluate(() => window.latentpad.getLatent());
+  const toScreen = (a, b) => [pad[0] + (a + range) / (2 * range) * pad[2], pad[1] + (range - b) / (2 * range) * pad[3]];
+  await page.mouse.move(...toScreen(start.x, start.y));
+  await page.mouse.down();
+  await page.mouse.move(...toScreen(start.x + range / 3, start.y - range / 4), { steps: 12 });
+  await nextFrames(page);  // held still before the release, as a hand does (see the drag test above)
+  await page.mouse.up();
+  await nextFrames(page);
+  const after = await page.evaluate(() => Array.from(window.latentpad.code()));
+  const diff = after.map((value, k) => value - offPlane[k]);
+  const dot = (a, b) => a.reduce((sum, value, k) => sum + value * b[k], 0);
+  const du = dot(diff, plane.u), dv = dot(diff, plane.v);
+  const residual = Math.sqrt(diff.reduce((sum, d, k) => sum + (d - du * plane.u[k] - dv * plane.v[k]) ** 2, 0));
+  expect(Math.abs(du) > 0.1 && Math.abs(dv) > 0.1 && residual < 1e-4,
+         `the drag moved the code ${du} along u, ${dv} along v and ${residual} off the plane`);
   expect(problems.length === 0, problems.join('; '));
-  return `decode and encode within ${worst.toExponential(1)} of native`;
+  return `decode and encode within ${worst.toExponential(1)} of native; drag ${du.toFixed(3)} u + ${dv.toFixed(3)} v, off the plane ${residual.toExponential(1)}`;
 });
 
 await test('the shipped VAE: the page\'s grid and mu match native', async (page, problems) => {
