@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/rng.h"
 #include "code_space.h"
 #include "imgui.h"
 #include "formats/model_file.h"
@@ -178,6 +179,7 @@ struct AppState {
   // code's pad coordinates z and the visible square [-range, range]^2 of the pad.
   int latent = 2;
   bool vae = false;
+  Rng rng;  // the page's draws (prior samples, posterior samples), seeded at start-up
   std::vector<float> code = std::vector<float>(2, 0.0f);
   CodePlane plane;
   float z[2] = {0.0f, 0.0f};

@@ -215,6 +215,7 @@ int main() {
 
   auto* s = new AppState();  // lives for the page's lifetime
   g_app = s;
+  s->rng = lp::Rng(static_cast<uint64_t>(emscripten_get_now() * 1000.0));  // new draws on each visit
   s->pixel_ratio = static_cast<float>(emscripten_get_device_pixel_ratio());
   s->css_width = viewport_width();
   s->css_height = viewport_height();

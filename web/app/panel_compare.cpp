@@ -13,6 +13,7 @@
 
 #include "base/palette.h"
 #include "demo_data.h"
+#include "nn/loss.h"
 #include "panels.h"
 
 namespace lp::web {
@@ -102,12 +103,11 @@ void refresh(AppState& s, CompareSide& side) {
   if (demo_can_encode(data) && s.data.image_count > 0) {
     const int width = data.model.model.latent();
     const float* image = &s.data.images[static_cast<size_t>(std::clamp(s.recon_index, 0, s.data.image_count - 1)) * kPixels];
-    std::vector<float> code(width), recon(kPixels);
+    std::vector<float> code(width);
+    Eigen::MatrixXf recon(kPixels, 1);
     demo_encode(data, image, 1, code.data());
     demo_decode(data, code.data(), 1, recon.data());
-    double sum = 0;
-    for (int i = 0; i < kPixels; ++i) sum += (recon[i] - image[i]) * (recon[i] - image[i]);
-    side.recon_mse = sum / kPixels;
+    side.recon_mse = mse_loss(recon, Eigen::Map<const Eigen::MatrixXf>(image, kPixels, 1));
     side.original.upload_gray(image, kImageSide, kImageSide);
     side.recon.upload_gray(recon.data(), kImageSide, kImageSide);
     side.drawing_code.clear();

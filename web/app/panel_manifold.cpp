@@ -43,10 +43,7 @@ void prior_update(AppState& s) {
   s.prior_dirty = false;
   const int width = s.latent;
   std::vector<float> codes(static_cast<size_t>(width) * kPriorSamples), pixels(static_cast<size_t>(kPriorSamples) * kPixels);
-  for (float& c : codes) {  // N(0, 1) by Box-Muller
-    const double u1 = std::max(1e-12, static_cast<double>(emscripten_random())), u2 = emscripten_random();
-    c = static_cast<float>(std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2));
-  }
+  for (float& c : codes) c = s.rng.normal();
   demo_decode(s.data, codes.data(), kPriorSamples, pixels.data());
   // One strip, the digits side by side.
   const int side = kImageSide, strip = kPriorSamples * side;

@@ -10,6 +10,8 @@
 
 #include "demo_data.h"
 #include "eval/reconstruction.h"
+#include "nn/loss.h"
+#include "nn/vae.h"
 
 namespace lp::web {
 
@@ -78,21 +80,17 @@ void reconstruction_update(AppState& s) {
   if (s.recon_dirty && s.data.image_count > 0 && s.data.model.encoder()) {
     const float* image = &s.data.images[static_cast<size_t>(s.recon_index) * kPixels];
     const int width = s.latent;
-    std::vector<float> logvar(width, 0.0f), recon(kPixels);
-    s.recon_code.assign(width, 0.0f);
-    demo_encode(s.data, image, 1, s.recon_code.data(), s.vae ? logvar.data() : nullptr);
-    if (s.vae && s.recon_sample) {
-      // eps ~ N(0, 1) by Box-Muller on the page's random numbers.
-      for (int k = 0; k < width; ++k) {
-        const double u1 = std::max(1e-12, static_cast<double>(emscripten_random())), u2 = emscripten_random();
-        const double eps = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
-        s.recon_code[k] += static_cast<float>(eps * std::exp(0.5 * logvar[k]));
-      }
+    Eigen::MatrixXf heads(2 * width, 1), recon(kPixels, 1);  // [mu; logvar]
+    demo_encode(s.data, image, 1, heads.data(), s.vae ? heads.data() + width : nullptr);
+    s.recon_code.assign(heads.data(), heads.data() + width);
+    if (s.vae && s.recon_sample) {  // z = mu + sigma eps, the library's reparameterisation
+      Eigen::MatrixXf eps, z;
+      vae_draw_eps(s.rng, width, 1, eps);
+      vae_reparameterise(heads, eps, z);
+      s.recon_code.assign(z.data(), z.data() + width);
     }
     demo_decode(s.data, s.recon_code.data(), 1, recon.data());
-    double sum = 0;
-    for (int i = 0; i < kPixels; ++i) sum += (recon[i] - image[i]) * (recon[i] - image[i]);
-    s.recon_mse = sum / kPixels;
+    s.recon_mse = mse_loss(recon, Eigen::Map<const Eigen::MatrixXf>(image, kPixels, 1));
     s.original_texture.upload_gray(image, kImageSide, kImageSide);
     s.recon_texture.upload_gray(recon.data(), kImageSide, kImageSide);
     s.recon_class = s.data.labels[s.recon_index] < 10 ? s.data.labels[s.recon_index] : 0;
