@@ -27,7 +27,7 @@ constexpr auto kSpin = std::chrono::microseconds(50);
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads) : threads_(threads > 1 ? threads : 1) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back(&ThreadPool::worker_loop, this);
 }
 

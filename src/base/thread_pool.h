@@ -13,6 +13,11 @@
 // Between runs the workers spin for a short while (runs come back to back
 // within a training step) and then sleep on a condition variable, so an idle
 // pool uses no CPU.
+//
+// The threaded WebAssembly trainer (web/modules/trainer_module.cpp built as
+// latentpad_trainer_mt.wasm) has its own implementation of this class,
+// base/thread_pool_wasm.cpp: its workers are Web Workers that the page starts
+// on the module's shared memory, not std::threads.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -32,7 +37,7 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int size() const { return threads_; }
   // fn(i) for every task index i in [0, tasks), 0 <= tasks <= kMaxTasks, on
   // whichever thread claims it (the caller claims too). Not reentrant: one run
   // at a time, from one thread.
@@ -47,7 +52,8 @@ class ThreadPool {
   // Claims and runs tasks of generation gen until none is left unclaimed.
   void claim_tasks(uint64_t gen);
 
-  std::vector<std::thread> workers_;
+  int threads_ = 1;
+  std::vector<std::thread> workers_;  // native only
   // The current run: generation (high 32 bits), next unclaimed task (16 bits)
   // and task count (low 16 bits) in one word, so that a claim (a
   // compare-and-swap) can only succeed on a task of the run it read.

@@ -37,23 +37,35 @@ file(WRITE ${_lp_relaxed_imports} "emscripten_notify_memory_growth\n")
 
 # The kernel object: emcc's own compile flags for this target (em++ --cflags,
 # minus LLVM 14's -mllvm options) with clang-19, at the library's -O3.
-set(_lp_relaxed_kernel ${CMAKE_CURRENT_BINARY_DIR}/dense_kernel_relaxed.o)
+# The same object compiled with atomics and bulk memory (clang's -pthread), for
+# the threaded trainer (THREADS below): wasm-ld links a shared-memory module
+# only from objects that all have those features.
 set(_lp_kernel_source ${PROJECT_SOURCE_DIR}/src/kernels/dense_kernel_simd128.cpp)
-add_custom_command(OUTPUT ${_lp_relaxed_kernel}
-  COMMAND ${LATENTPAD_CLANG19} -target wasm32-unknown-emscripten --sysroot=${_lp_sysroot}
-          -Xclang -iwithsysroot/include/compat -DEMSCRIPTEN -D__EMSCRIPTEN_major__=3 -D__EMSCRIPTEN_minor__=1
-          -D__EMSCRIPTEN_tiny__=6 -D_LIBCPP_ABI_VERSION=2 -Dunix -D__unix -D__unix__ -fignore-exceptions
-          -fno-threadsafe-statics -fvisibility=default
-          -std=c++17 -O3 -DNDEBUG -Wall -Wextra -Werror -fno-math-errno -msimd128 -mrelaxed-simd
-          -I${PROJECT_SOURCE_DIR}/src -isystem ${EIGEN3_INCLUDE_DIR}
-          -MD -MF ${_lp_relaxed_kernel}.d -c ${_lp_kernel_source} -o ${_lp_relaxed_kernel}
-  DEPFILE ${_lp_relaxed_kernel}.d
-  DEPENDS ${_lp_kernel_source}
-  COMMENT "Compiling the relaxed-SIMD dense kernels with clang-19"
-  VERBATIM)
+foreach(_lp_variant IN ITEMS "" "_mt")
+  set(_lp_out ${CMAKE_CURRENT_BINARY_DIR}/dense_kernel_relaxed${_lp_variant}.o)
+  set(_lp_flags)
+  if(_lp_variant STREQUAL "_mt")
+    set(_lp_flags -pthread -matomics -mbulk-memory)
+  endif()
+  add_custom_command(OUTPUT ${_lp_out}
+    COMMAND ${LATENTPAD_CLANG19} -target wasm32-unknown-emscripten --sysroot=${_lp_sysroot}
+            -Xclang -iwithsysroot/include/compat -DEMSCRIPTEN -D__EMSCRIPTEN_major__=3 -D__EMSCRIPTEN_minor__=1
+            -D__EMSCRIPTEN_tiny__=6 -D_LIBCPP_ABI_VERSION=2 -Dunix -D__unix -D__unix__ -fignore-exceptions
+            -fno-threadsafe-statics -fvisibility=default
+            -std=c++17 -O3 -DNDEBUG -Wall -Wextra -Werror -fno-math-errno -msimd128 -mrelaxed-simd ${_lp_flags}
+            -I${PROJECT_SOURCE_DIR}/src -isystem ${EIGEN3_INCLUDE_DIR}
+            -MD -MF ${_lp_out}.d -c ${_lp_kernel_source} -o ${_lp_out}
+    DEPFILE ${_lp_out}.d
+    DEPENDS ${_lp_kernel_source}
+    COMMENT "Compiling the relaxed-SIMD dense kernels with clang-19${_lp_variant}"
+    VERBATIM)
+endforeach()
+set(_lp_relaxed_kernel ${CMAKE_CURRENT_BINARY_DIR}/dense_kernel_relaxed.o)
+set(_lp_relaxed_kernel_mt ${CMAKE_CURRENT_BINARY_DIR}/dense_kernel_relaxed_mt.o)
 add_custom_target(latentpad_kernel_relaxed DEPENDS ${_lp_relaxed_kernel})
 
-# latentpad_relaxed_module(NAME OBJECTS <object library> LIBS <targets> EXPORTS <symbols> [MALLOC emmalloc])
+# latentpad_relaxed_module(NAME OBJECTS <object library> LIBS <targets> EXPORTS <symbols> [MALLOC emmalloc]
+#                          [THREADS] [KERNEL relaxed|simd128])
 # Links NAME.wasm from the object library, the relaxed kernel and the libraries
 # (in link order), as emcc links a --no-entry STANDALONE_WASM module with
 # ALLOW_MEMORY_GROWTH up to 2 GB: the same C library, allocator (dlmalloc),
@@ -64,8 +76,20 @@ add_custom_target(latentpad_kernel_relaxed DEPENDS ${_lp_relaxed_kernel})
 # that back for a module of the first page load, which is capped at 1.5 MB
 # gzipped (tools/bench/web_bench.mjs): the model module allocates a few
 # buffers per call, where dlmalloc's speed buys nothing.
+#
+# THREADS links a shared-memory module (the threaded trainer, whose objects
+# and libraries are all compiled with -pthread): the memory is imported
+# (env.memory, shared, up to 1 GB; the embedder creates it and hands the same
+# one to every worker's instance), the C library and C++ runtime are Debian's
+# -mt builds, the allocator emmalloc-mt (a spin lock, where dlmalloc-mt's
+# pthread mutex would need Emscripten's glue), and the thread pool's entry
+# points (src/base/thread_pool_wasm.cpp) and stackRestore (a worker sets its
+# own stack) are exported. wasm-ld makes the data segments passive and
+# initialises them once, in the first instance's start function.
+# KERNEL simd128 leaves out the clang-19 kernel: the libraries' own SIMD128
+# kernels are linked (a threaded module without relaxed SIMD).
 function(latentpad_relaxed_module name)
-  cmake_parse_arguments(ARG "" "OBJECTS;MALLOC" "LIBS;EXPORTS" ${ARGN})
+  cmake_parse_arguments(ARG "THREADS" "OBJECTS;MALLOC;KERNEL" "LIBS;EXPORTS" ${ARGN})
   if(NOT ARG_MALLOC)
     set(ARG_MALLOC dlmalloc)
   endif()
@@ -75,14 +99,32 @@ function(latentpad_relaxed_module name)
     list(APPEND libs $<TARGET_FILE:${lib}>)
   endforeach()
   list(TRANSFORM ARG_EXPORTS PREPEND --export=)
+  if(ARG_THREADS)
+    set(kernel ${_lp_relaxed_kernel_mt})
+    set(syslibs -lc-mt -lemmalloc-mt -lcompiler_rt-mt -lc++-mt-noexcept -lc++abi-mt-noexcept)
+    set(memory --shared-memory --import-memory --max-memory=1073741824 --export=stackRestore
+               --export=lp_pool_prepare_worker --export=lp_pool_worker --export=lp_pool_workers
+               --export=lp_pool_worker_tasks)
+    set(what "threaded, ")
+  else()
+    set(kernel ${_lp_relaxed_kernel})
+    set(syslibs -lc -l${ARG_MALLOC} -lcompiler_rt -lc++-noexcept -lc++abi-noexcept)
+    set(memory --max-memory=2147483648)
+    set(what "")
+  endif()
+  if(ARG_KERNEL STREQUAL "simd128")
+    set(kernel)
+    string(APPEND what "SIMD128")
+  else()
+    string(APPEND what "relaxed SIMD")
+  endif()
   add_custom_command(OUTPUT ${out}
-    COMMAND ${LATENTPAD_WASM_LD19} -o ${out} $<TARGET_OBJECTS:${ARG_OBJECTS}> ${_lp_relaxed_kernel} ${libs}
-            -L${_lp_syslib} ${_lp_syslib}/crt1_reactor.o -lstandalonewasm-memgrow -lstubs -lnoexit -lc -l${ARG_MALLOC}
-            -lcompiler_rt -lc++-noexcept -lc++abi-noexcept
+    COMMAND ${LATENTPAD_WASM_LD19} -o ${out} $<TARGET_OBJECTS:${ARG_OBJECTS}> ${kernel} ${libs}
+            -L${_lp_syslib} ${_lp_syslib}/crt1_reactor.o -lstandalonewasm-memgrow -lstubs -lnoexit ${syslibs}
             --allow-undefined-file=${_lp_relaxed_imports} --strip-all --no-entry --export=_initialize --export=malloc --export=free ${ARG_EXPORTS}
-            -z stack-size=5242880 --initial-memory=16777216 --max-memory=2147483648 --global-base=1024
-    DEPENDS ${ARG_OBJECTS} ${_lp_relaxed_kernel} ${ARG_LIBS} $<TARGET_OBJECTS:${ARG_OBJECTS}>
-    COMMENT "Linking ${name}.wasm (relaxed SIMD) with wasm-ld-19"
+            -z stack-size=5242880 --initial-memory=16777216 ${memory} --global-base=1024
+    DEPENDS ${ARG_OBJECTS} ${kernel} ${ARG_LIBS} $<TARGET_OBJECTS:${ARG_OBJECTS}>
+    COMMENT "Linking ${name}.wasm (${what}) with wasm-ld-19"
     COMMAND_EXPAND_LISTS
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})

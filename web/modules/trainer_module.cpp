@@ -10,6 +10,13 @@
 // at a time (EpochRun::step, which is train_step) so the worker can pause or
 // stop between batches. The data sets are kept as their IDX bytes in wasm
 // memory.
+//
+// Built twice more: latentpad_trainer_mt.wasm (and its relaxed-SIMD twin),
+// compiled with -pthread and linked on shared memory, trains on several
+// threads (lpt_threads) whose workers the embedder starts as Web Workers
+// (src/base/thread_pool_wasm.cpp; page/trainer_threads.js). Each batch is then
+// split into as many shards as the native trainer's --threads makes, with the
+// same results.
 #include <emscripten.h>
 
 #include <cmath>
@@ -56,6 +63,7 @@ struct Trainer {
 
 Trainer g;
 std::string g_error;
+int g_threads = 1;  // lpt_threads: the next run's threads (= the batch's shards)
 lp::ModelFile g_start_model;  // lpt_set_model: a model to fine-tune
 bool g_have_start_model = false;
 
@@ -193,6 +201,22 @@ EMSCRIPTEN_KEEPALIVE int lpt_configure(int kind, double beta, int latent, const 
   return 1;
 }
 
+// The next runs' thread count, which is also the number of shards each batch
+// is split into (TrainConfig::threads): results depend on it exactly as the
+// native trainer's do on --threads. The single-thread build takes only 1; the
+// threaded one (built with atomics) 1 to 64, whatever number of worker
+// threads the embedder has started (with fewer, the shards still split the
+// same way, and the training thread runs the rest). Returns 1, or 0 and an error.
+EMSCRIPTEN_KEEPALIVE int lpt_threads(int threads) {
+#ifdef __wasm_atomics__
+  if (threads < 1 || threads > 64) return fail("threads must be a whole number from 1 to 64");
+#else
+  if (threads != 1) return fail("this build of the trainer runs on one thread (latentpad_trainer_mt.wasm runs on several)");
+#endif
+  g_threads = threads;
+  return 1;
+}
+
 // One META pair for the trained model (the page adds the data set's name and
 // the date, which a standalone module cannot know).
 EMSCRIPTEN_KEEPALIVE void lpt_set_meta(const char* key, const char* value) { g.meta[key] = value; }
@@ -232,7 +256,7 @@ EMSCRIPTEN_KEEPALIVE int lpt_start(int epochs, double lr, int batch, double seed
 
   lp::TrainConfig config;
   config.batch = batch;
-  config.threads = 1;  // one worker; the page keeps the other core for drawing
+  config.threads = g_threads;  // lpt_threads: 1 unless the threaded build was asked for more
   config.schedule = {lr, {10, 40}, 0.5};
   config.seed = static_cast<uint64_t>(seed);
   config.loss = g_arch.loss;
@@ -294,7 +318,8 @@ EMSCRIPTEN_KEEPALIVE int lpt_steps(int count) {
 // 7 training images, 8 the untrained model's loss, 9 the current rate,
 // 10 the code width, 11 1 for a VAE (else 0), 12 and 13 the last batch's
 // reconstruction and KL terms, 14 and 15 the last epoch's (a VAE's loss is
-// reconstruction + beta * KL, per image; an autoencoder's KL is 0).
+// reconstruction + beta * KL, per image; an autoencoder's KL is 0), 16 the
+// run's threads (shards per batch).
 EMSCRIPTEN_KEEPALIVE double lpt_progress(int what) {
   switch (what) {
     case 0: return g.state.epoch;
@@ -313,6 +338,7 @@ EMSCRIPTEN_KEEPALIVE double lpt_progress(int what) {
     case 13: return g.last_step.kl;
     case 14: return g.train_recon;
     case 15: return g.train_kl;
+    case 16: return g.started ? g.config.threads : g_threads;
     default: return 0;
   }
 }
@@ -325,7 +351,7 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* lpt_model(int* size) {
   file.model = g.state.model;
   file.meta = g.meta;
   for (auto& [key, value] : lp::train_config_meta(g.config)) file.meta[key] = value;
-  file.meta.erase("threads");
+  if (g.config.threads == 1) file.meta.erase("threads");  // a single-thread run says nothing, as before
   file.meta["epochs"] = std::to_string(g.epochs);
   file.meta["epochs_done"] = std::to_string(g.state.epoch);
   file.meta["train_images"] = std::to_string(g.train->size());

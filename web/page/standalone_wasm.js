@@ -7,9 +7,11 @@
 // std::chrono (src/base/thread_pool.cpp's spin-wait), as WASI's
 // clock_time_get: nanoseconds as a u64 at timePointer, from
 // performance.now() whatever the clock asked for (only intervals matter).
-function imports(name, memory) {
+// A threaded module (latentpad_trainer_mt.wasm) imports its shared memory as
+// env.memory: sharedMemory, the one WebAssembly.Memory of all its instances.
+export function imports(name, memory, sharedMemory = null) {
   return {
-    env: { emscripten_notify_memory_growth() {} },
+    env: { emscripten_notify_memory_growth() {}, ...(sharedMemory ? { memory: sharedMemory } : {}) },
     wasi_snapshot_preview1: {
       proc_exit(code) { throw new Error(`${name} stopped (exit ${code})`); },
       clock_time_get(clockId, precision, timePointer) {
@@ -27,14 +29,19 @@ function imports(name, memory) {
 //   withString(text, body)    the same for a NUL-terminated string
 //   bytesOut(call)            call(sizePointer) returns a pointer to that many bytes, or 0:
 //                             a copy of them, or null
-export async function instantiateStandalone(source, name) {
+//
+// sharedMemory: for a threaded module, the shared WebAssembly.Memory it
+// imports (then wasm.memory is that memory). Views of a shared memory are
+// copied (slice) before TextDecoder, which refuses shared buffers.
+export async function instantiateStandalone(source, name, sharedMemory = null) {
   let wasm = null;
-  const result = await WebAssembly.instantiate(source, imports(name, () => wasm.memory));
-  wasm = (result.instance || result).exports;
+  const result = await WebAssembly.instantiate(source, imports(name, () => wasm.memory, sharedMemory));
+  const exports = (result.instance || result).exports;
+  wasm = sharedMemory ? { ...exports, memory: sharedMemory } : exports;
   wasm._initialize();
   const string = (pointer) => {
     const bytes = new Uint8Array(wasm.memory.buffer, pointer);
-    return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
+    return new TextDecoder().decode(bytes.slice(0, bytes.indexOf(0)));
   };
   function withCopy(bytes, body) {
     const pointer = wasm.malloc(Math.max(bytes.byteLength, 1));

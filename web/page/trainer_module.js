@@ -47,12 +47,21 @@ export function architecture({ model = 'ae', beta = 1, latent = 2, hidden = [256
   return { model, beta, latent, hidden: sizes.slice(), activation, loss };
 }
 
-export async function instantiateTrainer(source) {
+// sharedMemory: the threaded build's memory (trainer_threads.js makes it).
+export async function instantiateTrainer(source, sharedMemory = null) {
   const { wasm, string, withCopy, withString, bytesOut } =
-    await instantiateStandalone(source, 'latentpad_trainer.wasm');
+    await instantiateStandalone(source, sharedMemory ? 'latentpad_trainer_mt.wasm' : 'latentpad_trainer.wasm',
+                                sharedMemory);
   const error = () => string(wasm.lpt_error());
 
   return {
+    wasm,
+    // The next runs' threads, which are also each batch's shards: the
+    // results depend on it as the native trainer's on --threads. Only the
+    // threaded build takes more than 1 (trainer_threads.js starts its workers).
+    setThreads(threads) {
+      if (!wasm.lpt_threads(threads)) throw new Error(error());
+    },
     setData(part, bytes) {
       if (!withCopy(bytes, (pointer) => wasm.lpt_set_data(part, pointer, bytes.byteLength))) throw new Error(error());
     },
@@ -91,6 +100,7 @@ export async function instantiateTrainer(source) {
         // A VAE's loss is recon + beta * kl (per image); null for an autoencoder.
         recon: p(11) === 1 ? p(12) : null, kl: p(11) === 1 ? p(13) : null,
         trainRecon: p(11) === 1 ? p(14) : null, trainKl: p(11) === 1 ? p(15) : null,
+        threads: p(16),
       };
     },
     modelBytes() {
