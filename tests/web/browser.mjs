@@ -44,8 +44,10 @@ export async function drawnTexels(page, [x, y, w, h], side) {
     return rgba[4 * (py * width + px)] / 255;
   });
 }
-export async function startBrowser(siteDir) {
-  const server = await startServer(siteDir, 0);
+// isolated: false serves the site without the COOP/COEP headers (a plain
+// static host: no SharedArrayBuffer, so training runs on one thread).
+export async function startBrowser(siteDir, { isolated = true } = {}) {
+  const server = await startServer(siteDir, 0, '127.0.0.1', { isolated });
   const base = `http://127.0.0.1:${server.address().port}/`;
   const browser = await chromium.launch({
     executablePath: process.env.LATENTPAD_CHROMIUM || '/usr/bin/chromium',
@@ -82,12 +84,14 @@ export async function startBrowser(siteDir) {
              `model did not load: ${await page.evaluate(() => window.latentpad.error())}`);
       await nextFrames(page);
     },
-    // Closes everything, prints "NAME: N passed, N failed" and exits.
-    async finish(name) {
+    // Closes everything, prints "NAME: N passed, N failed" and exits (with
+    // exit: false, returns the failures instead).
+    async finish(name, { exit = true } = {}) {
       await browser.close();
       server.close();
       console.log(`${name}: ${passed} passed, ${failed} failed`);
-      process.exit(failed === 0 ? 0 : 1);
+      if (exit) process.exit(failed === 0 ? 0 : 1);
+      return failed;
     },
   };
 }

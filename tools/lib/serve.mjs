@@ -3,6 +3,13 @@
 // MIME types browsers insist on (application/wasm for streaming compilation).
 // Used by tools/demo and by the browser tests; prints "serving URL" when ready
 // and stops cleanly on Ctrl-C.
+//
+// Cross-origin isolated by default: every response says
+// Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
+// require-corp, so the page gets SharedArrayBuffer and trains on several
+// threads (page/train.js). Everything the page loads is from this origin, which
+// require-corp admits. `isolated: false` (or --no-isolation) serves the site as
+// a plain static host would: the page then trains on one thread.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -17,7 +24,12 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-export function startServer(root, port = 8000, host = '127.0.0.1') {
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export function startServer(root, port = 8000, host = '127.0.0.1', { isolated = true } = {}) {
   const base = resolve(root);
   const server = createServer(async (request, response) => {
     try {
@@ -29,6 +41,7 @@ export function startServer(root, port = 8000, host = '127.0.0.1') {
       response.writeHead(200, {
         'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
         'Cache-Control': 'no-cache',
+        ...(isolated ? ISOLATION_HEADERS : {}),
       });
       response.end(request.method === 'HEAD' ? undefined : body);
     } catch (error) {
@@ -44,15 +57,17 @@ export function startServer(root, port = 8000, host = '127.0.0.1') {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [root, port = '8000', host = '127.0.0.1'] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const isolated = !args.includes('--no-isolation');
+  const [root, port = '8000', host = '127.0.0.1'] = args.filter((a) => a !== '--no-isolation');
   if (!root) {
-    console.error('usage: node serve.mjs DIR [PORT] [HOST]');
+    console.error('usage: node serve.mjs DIR [PORT] [HOST] [--no-isolation]');
     process.exit(2);
   }
   try {
-    const server = await startServer(root, Number(port), host);
+    const server = await startServer(root, Number(port), host, { isolated });
     const { port: actual } = server.address();
-    console.log(`serving http://${host}:${actual}/  (Ctrl-C to stop)`);
+    console.log(`serving http://${host}:${actual}/  (${isolated ? 'cross-origin isolated' : 'not isolated'}; Ctrl-C to stop)`);
     const stop = () => server.close(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

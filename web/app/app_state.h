@@ -84,6 +84,15 @@ struct TrainView {
   char hidden[64] = "256,128,64";  // the encoder's hidden sizes; the decoder mirrors them
   int activation = 0;  // 0 tanh, 1 ReLU
   int loss = 0;        // 0 MSE, 1 binary cross-entropy
+  // Threads (page/train.js): the next run's, 0 until the page says its default
+  // (navigator.hardwareConcurrency - 1); more than one needs a cross-origin
+  // isolated page. run_threads: the current or last run's; threads_note: why a
+  // run has fewer than asked for (empty otherwise).
+  int threads = 0;
+  int default_threads = 1;
+  bool isolated = false;
+  int run_threads = 0;
+  std::string threads_note;
   // Progress: state is an index into "idle", "downloading", "training",
   // "paused", "done", "diverged", "failed".
   int state = 0;

@@ -35,10 +35,11 @@ void start_run(const TrainView& t) {
   std::snprintf(json, sizeof json,
                 "{\"dataset\":\"%s\",\"epochs\":%d,\"lr\":%.9g,\"batch\":%d,\"seed\":%d,\"limit\":%d,"
                 "\"fromCurrent\":%s,\"model\":\"%s\",\"beta\":%.9g,\"latent\":%d,\"hidden\":\"%s\","
-                "\"activation\":\"%s\",\"loss\":\"%s\"}",
+                "\"activation\":\"%s\",\"loss\":\"%s\",\"threads\":%d}",
                 t.dataset == 1 ? "fashion" : "mnist", t.epochs, static_cast<double>(t.lr), t.batch, t.seed, t.limit,
                 t.from_current ? "true" : "false", t.kind == 1 ? "vae" : "ae", static_cast<double>(t.beta), t.latent,
-                t.hidden, t.activation == 1 ? "relu" : "tanh", t.loss == 1 ? "bce" : "mse");
+                t.hidden, t.activation == 1 ? "relu" : "tanh", t.loss == 1 ? "bce" : "mse",
+                t.threads > 0 ? t.threads : t.default_threads);
   train_command("start", json);
 }
 
@@ -98,6 +99,15 @@ void draw_settings(AppState& s, TrainView& t, bool busy) {
     ImGui::SetNextItemWidth(narrow);
     if (ImGui::InputFloat("beta (KL weight)", &t.beta, 0, 0, "%.3g")) t.beta = std::clamp(t.beta, 0.0f, 1000.0f);
   }
+  // Threads: the page's default until changed; more than one only trains on
+  // several threads where the page is cross-origin isolated (the note says so).
+  if (t.threads <= 0) t.threads = t.default_threads;
+  ImGui::SetNextItemWidth(narrow);
+  if (ImGui::InputInt("threads", &t.threads, 1, 1)) t.threads = std::clamp(t.threads, 1, 64);
+  if (!t.isolated && t.threads > 1) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(1: page not isolated)");
+  }
   ImGui::Checkbox("fine-tune the model now loaded", &t.from_current);
   ImGui::EndDisabled();
 }
@@ -121,6 +131,19 @@ void draw_controls(TrainView& t) {
   ImGui::EndDisabled();
 }
 
+}  // namespace
+
+// What the panel says of the run's threads while it runs: "training on 2
+// threads", and why a run has fewer than asked for. Empty when idle.
+std::string threads_line(const TrainView& t) {
+  if (t.run_threads <= 0 || !(t.state == kDownloading || t.state == kTraining || t.state == kPaused)) return {};
+  std::string line = "training on " + std::to_string(t.run_threads) + (t.run_threads == 1 ? " thread" : " threads");
+  if (!t.threads_note.empty()) line += " (" + t.threads_note + ")";
+  return line;
+}
+
+namespace {
+
 void draw_progress(AppState& s, const TrainView& t) {
   char overlay[96];
   float fraction = 0;
@@ -136,6 +159,8 @@ void draw_progress(AppState& s, const TrainView& t) {
   ImGui::ProgressBar(fraction, ImVec2(-1, 0), overlay);
   fit_text(s, "the progress bar", overlay, ImGui::GetItemRectSize().x - 2 * ImGui::GetStyle().FramePadding.x);
   char line[128];
+  const std::string threads = threads_line(t);
+  if (!threads.empty()) ImGui::TextWrapped("%s", threads.c_str());
   if (t.state == kTraining && t.images_per_s > 0 && t.batches > 0) {
     // The settings cannot change during a run, so t.batch is the run's.
     const double batches_left = (t.epochs_total - t.epoch) * static_cast<double>(t.batches) - t.batch_done;
@@ -320,6 +345,33 @@ EMSCRIPTEN_KEEPALIVE void lp_train_settings(int dataset, int epochs, double lr, 
   t.activation = activation == 1 ? 1 : 0;
   t.loss = loss == 1 ? 1 : 0;
   ++t.serial;
+}
+
+// Threads from page/train.js: requested (the next run's setting; 0 leaves the
+// panel's), used (the current or last run's; 0 before any), the page's
+// default, whether the page is cross-origin isolated, and why a run has fewer
+// threads than asked for ("" if it has them all).
+EMSCRIPTEN_KEEPALIVE void lp_train_threads(int requested, int used, int default_threads, int isolated,
+                                           const char* note) {
+  lp::web::TrainView& t = g_app->train;
+  t.default_threads = std::clamp(default_threads, 1, 64);
+  if (requested > 0) t.threads = std::clamp(requested, 1, 64);
+  t.run_threads = std::max(0, used);
+  t.isolated = isolated != 0;
+  t.threads_note = note;
+  ++t.serial;
+}
+
+// The panel's threads, for window.latentpad.train.panel(): the setting of the
+// next run (what Start sends), and the line it shows of the run's threads.
+EMSCRIPTEN_KEEPALIVE int lp_train_threads_setting() {
+  const lp::web::TrainView& t = g_app->train;
+  return t.threads > 0 ? t.threads : t.default_threads;
+}
+EMSCRIPTEN_KEEPALIVE const char* lp_train_threads_line() {
+  static std::string line;
+  line = lp::web::threads_line(g_app->train);
+  return line.c_str();
 }
 
 // The page's model is not a trained one any more (the shipped model is back).

@@ -342,6 +342,14 @@
     }
   }
   let modelBeforeRun = null;
+  // The Train panel's threads: the next run's setting, the run's count, the
+  // page's default and whether it is isolated, and why a run has fewer.
+  const trainThreadsToPanel = (status) => Module.ccall('lp_train_threads', null,
+    ['number', 'number', 'number', 'number', 'string'],
+    [status.threads_requested || 0, status.threads || 0, TrainController.defaultThreads(),
+     TrainController.threadsSupported() ? 1 : 0, status.threads_note || '']);
+  // The panel's threads start at the page's default.
+  ready.then((ok) => { if (ok) trainThreadsToPanel(trainer.status()); });
   const trainer = new TrainController({
     showModel: showTrainedModel,
     restoreModel: () => restoreModel(modelBeforeRun),
@@ -352,6 +360,7 @@
                    [state, status.epoch, extra.epochs, status.batch, extra.batches, status.images_per_s || 0,
                     status.train_loss ?? -1, status.test_mse ?? -1, extra.download, status.message || '']);
       Module._lp_train_terms(status.train_recon ?? -1, status.train_kl ?? -1);
+      trainThreadsToPanel(status);
       const losses = new Float32Array(history.losses.flat());
       const mse = new Float32Array(history.testMse.map(([, value]) => value));
       withHeapCopy(new Uint8Array(losses.buffer), (lossPointer) =>
@@ -502,12 +511,13 @@
     // Training in the page, in a Web Worker running src/'s trainer:
     //   await train.start({dataset, epochs, lr, batch, seed, limit, fromCurrent,
     //   model: 'ae'|'vae', beta, latent, hidden: [256, 128, 64], activation:
-    //   'tanh'|'relu', loss: 'mse'|'bce'}) starts a run (fetching its data
+    //   'tanh'|'relu', loss: 'mse'|'bce', threads}) starts a run (fetching its data
     //   first) and resolves to status() once it trains or has failed; it rejects
     //   bad settings, and a fine-tuning run whose loaded model has another
     //   architecture; status() is {state, epoch, batch, images_per_s,
     //   train_loss, test_mse, train_recon, train_kl (a VAE's loss terms, else
-    //   null), message} with state one of idle, downloading,
+    //   null), message, threads (the run's), threads_requested, threads_note
+    //   (why the run has fewer threads than asked for, else '')} with state one of idle, downloading,
     //   training, paused, done, diverged, failed; pause(), resume(), stop()
     //   (resolves when the run has ended); finished() resolves when it ends;
     //   modelBytes() is the current model as the bytes of an .lpad file.
@@ -521,6 +531,10 @@
       modelBytes: () => trainer.modelBytes(),
       // Adam steps taken by the current run.
       steps: () => trainer.extra.step,
+      // What the Train panel says of threads: { threads: its setting for the
+      // next run, line: what it shows of the run's ('training on 2 threads',
+      // with why a run has fewer than asked for; '' when idle) }.
+      panel: () => ({ threads: Module._lp_train_threads_setting(), line: Module.UTF8ToString(Module._lp_train_threads_line()) }),
       // The loss chart's points: { losses: [[step, loss]...], testMse: [[epoch, mse]...],
       // recon: [[step, recon]...], kl: [[step, kl]...] } (the last two a VAE's, else empty).
       history: () => JSON.parse(JSON.stringify(trainer.history || { losses: [], testMse: [], recon: [], kl: [] })),

@@ -15,10 +15,32 @@
 // them; the defaults are the tutorial's recipe). A VAE's reports carry its
 // loss's two terms, status().train_recon and train_kl (null for an
 // autoencoder). Snapshots carry the codes at the model's width (codeWidth).
+//
+// Threads: start()'s `threads` (by default navigator.hardwareConcurrency - 1,
+// at least 1) is how many threads train and how many shards each batch is
+// split into, as the native trainer's --threads. More than one needs shared
+// memory, which a browser gives only a cross-origin isolated page (its server
+// sends COOP: same-origin and COEP: require-corp, as tools/demo's does): the
+// worker then runs latentpad_trainer_mt.wasm with threads - 1 Web Workers of
+// its own (trainer_threads.js). Elsewhere the run trains on one thread, as
+// latentpad_trainer.wasm, and status().threads_note says why (so does the
+// 'training on ...' message). status().threads is the run's thread count,
+// threads_requested what was asked for; at the end of a run, worker_tasks is
+// how many shard tasks the worker threads (not the training thread) ran.
 
 const TRAIN_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
                      't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 const TRAIN_STATES = ['idle', 'downloading', 'training', 'paused', 'done', 'diverged', 'failed'];
+const MAX_TRAIN_THREADS = 64;  // trainer_module.cpp's lpt_threads
+
+// Whether this page can train on several threads (shared memory).
+function trainThreadsSupported() {
+  return typeof SharedArrayBuffer !== 'undefined' && self.crossOriginIsolated === true;
+}
+// One thread per core but one (the page's own thread draws), at least one.
+function defaultTrainThreads() {
+  return Math.min(MAX_TRAIN_THREADS, Math.max(1, (Number(navigator.hardwareConcurrency) || 1) - 1));
+}
 
 class TrainController {
   // hooks: showModel(bytes, codes, labels, parameters, codeWidth) makes a
@@ -30,10 +52,11 @@ class TrainController {
   constructor(hooks) {
     this.hooks = hooks;
     this.worker = null;
-    this.module = null;
+    this.modules = {};  // compiled trainers by name (latentpad_trainer, latentpad_trainer_mt)
     this.run = 0;  // runs started, so a late message of an old run is ignored
     this.statusValue = { state: 'idle', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
-                         train_recon: null, train_kl: null, message: '' };
+                         train_recon: null, train_kl: null, message: '', threads: 0,
+                         threads_requested: defaultTrainThreads(), threads_note: '' };
     this.extra = { batches: 0, epochs: 0, download: 0, step: 0 };
     this.model = null;  // the latest snapshot (an .lpad file's bytes)
     this.ended = null;
@@ -47,7 +70,7 @@ class TrainController {
   }
 
   async start({ dataset = 'mnist', epochs = 5, lr = 1e-3, batch = 64, seed = 2, limit = 0, fromCurrent = false,
-                currentModel = null, ...options } = {}) {
+                currentModel = null, threads = undefined, ...options } = {}) {
     if (!['mnist', 'fashion'].includes(dataset)) throw new Error(`dataset must be 'mnist' or 'fashion', not '${dataset}'`);
     const whole = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
     if (!whole(epochs, 1, 1000)) throw new Error('epochs must be a whole number from 1 to 1000');
@@ -55,6 +78,8 @@ class TrainController {
     if (!whole(seed, 0, Number.MAX_SAFE_INTEGER)) throw new Error('seed must be a whole number from 0');
     if (!whole(limit, 0, 1e9)) throw new Error('limit must be a whole number from 0');
     if (!(typeof lr === 'number' && lr > 0 && lr <= 10)) throw new Error('lr must be a number above 0 and at most 10');
+    if (threads === undefined || threads === null) threads = defaultTrainThreads();
+    if (!whole(threads, 1, MAX_TRAIN_THREADS)) throw new Error(`threads must be a whole number from 1 to ${MAX_TRAIN_THREADS}`);
     const { architecture } = await import('./trainer_module.js');
     const arch = architecture(options);  // throws, naming the bad setting
     if (fromCurrent && !currentModel) throw new Error('cannot start: fine-tuning needs a loaded model');
@@ -66,7 +91,7 @@ class TrainController {
     try {
       await previous;
       if (['downloading', 'training', 'paused'].includes(this.statusValue.state)) await this.stop();
-      const status = await this.begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel, arch });
+      const status = await this.begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel, arch, threads });
       // Settings the worker refused before downloading (a fine-tuning run
       // whose loaded model has another architecture): start() rejects.
       if (this.refused) throw new Error(status.message);
@@ -76,7 +101,7 @@ class TrainController {
     }
   }
 
-  async begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel, arch }) {
+  async begin({ dataset, epochs, lr, batch, seed, limit, fromCurrent, currentModel, arch, threads }) {
     const run = ++this.run;
     this.refused = false;
     this.posted = false;  // whether the worker has this run yet (stop() before that ends it here)
@@ -97,9 +122,18 @@ class TrainController {
                        message: `the training worker stopped: ${event.message || 'it could not be loaded'}` });
       };
     }
-    if (!this.module) {
+    // Several threads need the threaded build and shared memory; without
+    // them the run trains on one thread and says why.
+    const isolated = trainThreadsSupported();
+    const used = isolated ? threads : 1;
+    this.threadNote = threads > 1 && !isolated
+      ? `not ${threads}: this page is not cross-origin isolated (its server does not send the COOP/COEP ` +
+        'headers), so the browser gives it no shared memory'
+      : '';
+    const name = used > 1 ? 'latentpad_trainer_mt' : 'latentpad_trainer';
+    if (!this.modules[name]) {
       // The relaxed-SIMD build where the browser has it (support.js).
-      this.module = LatentPadSupport.compileStandalone('latentpad_trainer');
+      this.modules[name] = LatentPadSupport.compileStandalone(name);
     }
     this.model = null;
     this.extra = { batches: 0, epochs, download: 0, step: 0 };
@@ -107,23 +141,25 @@ class TrainController {
     // at the losses' steps: recon and kl, [[step, value]...] (empty otherwise).
     this.history = { losses: [], testMse: [], recon: [], kl: [] };
     this.setStatus({ state: 'downloading', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
-                     train_recon: null, train_kl: null, message: `fetching ${dataset} training data` });
+                     train_recon: null, train_kl: null, message: `fetching ${dataset} training data`, threads: used,
+                     threads_requested: threads, threads_note: this.threadNote });
     let module, kernel;
     try {
-      ({ module, kernel } = await this.module);
+      ({ module, kernel } = await this.modules[name]);
     } catch (error) {
-      this.module = null;
+      this.modules[name] = null;
       this.receive({ type: 'end', run, state: 'failed', message: error.message });
       return this.status();
     }
     if (run !== this.run || !this.worker || this.statusValue.state !== 'downloading') return this.status();
     this.posted = true;
     this.worker.postMessage({
-      type: 'start', run, module, dataset,
+      type: 'start', run, module, dataset, threads: used, moduleKey: `${name}/${kernel}`,
       files: TRAIN_FILES.map((f) => `train/${dataset}/${f}`),
       config: { epochs, lr, batch, seed, limit, ...arch },
       startModel: fromCurrent ? currentModel : null,
-      meta: { dataset, trained_in: `browser (latentpad_trainer.wasm, ${kernel === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'})`,
+      meta: { dataset, trained_in: `browser (${name}.wasm, ${kernel === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'}` +
+                                   `${used > 1 ? `, ${used} threads` : ''})`,
               created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
               limit: String(limit), start: fromCurrent ? 'the model loaded in the page' : `seed ${seed}` },
     });
@@ -165,11 +201,16 @@ class TrainController {
         this.extra.download = p.total > 0 ? p.loaded / p.total : 0;
         this.setStatus({ message: `fetching training data: ${(p.loaded / 1e6).toFixed(1)} of ${(p.total / 1e6).toFixed(1)} MB` });
         break;
-      case 'started':
+      case 'started': {
         this.extra.batches = p.batches;
-        this.setStatus({ state: 'training', message: `training on ${p.images} images` });
+        // The threads the run really has (a threaded start that failed falls back to one).
+        const note = p.threadNote || this.threadNote;
+        this.setStatus({ state: 'training', threads: p.threads, threads_note: note,
+                         message: `training on ${p.images} images, ${p.threads} thread${p.threads === 1 ? '' : 's'}` +
+                                  `${note ? ` (${note})` : ''}` });
         if (this.onStarted) this.onStarted();
         break;
+      }
       case 'progress':
         this.extra.batches = p.batches;
         this.extra.step = p.step;
@@ -201,7 +242,7 @@ class TrainController {
           this.model = p.model;
           this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth);
           const how = p.stopped ? `stopped at epoch ${p.epoch + 1}, batch ${p.batch}` : `finished ${p.epoch} epochs`;
-          this.setStatus({ state: 'done', epoch: p.epoch, batch: p.batch, images_per_s: 0,
+          this.setStatus({ state: 'done', epoch: p.epoch, batch: p.batch, images_per_s: 0, worker_tasks: p.workerTasks ?? 0,
                            message: `${how}; the trained model is now the page's model` });
         } else {
           this.hooks.restoreModel();
@@ -231,3 +272,5 @@ class TrainController {
 }
 
 TrainController.STATES = TRAIN_STATES;
+TrainController.defaultThreads = defaultTrainThreads;
+TrainController.threadsSupported = trainThreadsSupported;

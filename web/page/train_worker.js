@@ -4,7 +4,13 @@
 // autoencoder or a VAE, any code width) a few batches at a time, so the page keeps drawing
 // and Pause and Stop take effect between batches. It reports progress, loss
 // points, the current model and its codes of the first test images.
-import { PART, STATUS, instantiateTrainer } from './trainer_module.js';
+//
+// A run of several threads (message.threads > 1, on a cross-origin isolated
+// page) gets the threaded trainer (latentpad_trainer_mt.wasm) and threads - 1
+// Web Workers of its own (trainer_threads.js); they are kept for the next run
+// of the same thread count and build, and stopped when another is asked for.
+import { STATUS, instantiateTrainer } from './trainer_module.js';
+import { instantiateThreadedTrainer } from './trainer_threads.js';
 
 const REPORT_MS = 400;     // progress, model and scatter codes, two or three times a second
 const SLICE_MS = 40;       // training between two looks at the message queue
@@ -12,6 +18,8 @@ const LOSS_EVERY = 25;     // batches per point of the loss chart
 const SCATTER_CODES = 1000;
 
 let trainer = null;
+let trainerKey = null;     // its build and thread count
+let tasksAtStart = 0;      // its worker threads' shard tasks before the run (a threaded trainer)
 let loadedSet = null;      // the data set whose files the trainer holds
 let control = { paused: false, stop: false, wake: null };
 let run = 0;  // the controller's number for the current run, echoed in every message
@@ -77,9 +85,37 @@ function snapshot() {
 }
 const snapshotTransfers = (s) => [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer];
 
+// The trainer for this run's build and thread count: the one kept from the
+// last run, or a new instance (whose threads must start first; it fetches the
+// data again). If the threads cannot start, the run trains on one thread of
+// the same build.
+async function trainerFor(message) {
+  const threads = message.threads || 1;
+  const key = `${message.moduleKey}/${threads}`;
+  if (trainer && trainerKey === key) return null;
+  if (trainer && trainer.terminate) trainer.terminate();
+  trainer = null;
+  trainerKey = null;
+  loadedSet = null;
+  let note = null;
+  if (threads > 1) {
+    try {
+      trainer = await instantiateThreadedTrainer(message.module, threads);
+    } catch (error) {
+      note = `could not start ${threads} threads (${error.message}); training on 1`;
+      trainer = await instantiateThreadedTrainer(message.module, 1);
+    }
+  } else {
+    trainer = await instantiateTrainer(message.module);
+  }
+  trainerKey = key;
+  return note;
+}
+
 async function train(message) {
   const { config } = message;
-  if (!trainer) trainer = await instantiateTrainer(message.module);
+  const threadNote = await trainerFor(message);
+  tasksAtStart = trainer.workerTasks ? trainer.workerTasks() : 0;
   // The settings are checked (and, for fine-tuning, the loaded model's
   // architecture against them) before any download: start() rejects at once.
   try {
@@ -87,7 +123,8 @@ async function train(message) {
     trainer.configure(config);
   } catch (error) {
     return { state: 'failed', refused: true, message: `cannot start: ${error.message}` };
-  }  if (loadedSet !== message.dataset) {
+  }
+  if (loadedSet !== message.dataset) {
     loadedSet = null;
     const parts = await download(message.files);
     parts.forEach((bytes, part) => {
@@ -102,7 +139,7 @@ async function train(message) {
   if (control.stop) return { state: 'done', stopped: true, beforeFirstStep: true };
   for (const [key, value] of Object.entries(message.meta || {})) trainer.setMeta(key, value);
   trainer.start(config);
-  post({ type: 'started', ...trainer.progress() });
+  post({ type: 'started', ...trainer.progress(), ...(threadNote ? { threadNote } : {}) });
 
   losses = [];
   terms = [];
@@ -167,7 +204,8 @@ self.onmessage = async ({ data }) => {
       try {
         const end = await train(data);
         const s = end.state === 'diverged' || end.beforeFirstStep || end.refused ? {} : snapshot();
-        post({ type: 'end', ...end, ...trainer.progress(), ...s }, s.model ? snapshotTransfers(s) : []);
+        const workerTasks = trainer.workerTasks ? trainer.workerTasks() - tasksAtStart : 0;
+        post({ type: 'end', ...end, ...trainer.progress(), ...s, workerTasks }, s.model ? snapshotTransfers(s) : []);
       } catch (error) {
         post({ type: 'end', state: 'failed', message: String(error.message || error) });
       } finally {
