@@ -3,9 +3,16 @@
 // without cross-origin isolation), in one browser session, interleaved, so
 // the machine's swings hit both alike. Prints figures only; nothing is asserted.
 //
-//   - training images/s: LatentPad's training worker (latentpad.train) and
-//     TF.js model.fit on the same 784-256-128-64-2 autoencoder, Adam 1e-3,
-//     batch 64, MSE; the median of 3 alternating runs each;
+//   - training images/s: LatentPad's training worker (latentpad.train) on one
+//     thread and on two (the page is served cross-origin isolated, so
+//     threads: 2 runs latentpad_trainer_mt with a worker thread) and TF.js
+//     model.fit (its wasm backend held to one thread, as on a plain host, the
+//     ~1,000 images/s baseline) on the same 784-256-128-64-2 autoencoder, Adam
+//     1e-3, batch 64, MSE; the median of 3 alternating runs each; beside them
+//     the native trainer's images/s at --threads 1 and 2 on the same images,
+//     in the same rounds; and one whole MNIST epoch in the page on two threads
+//     (start() resolved to finished(): training, the epoch's test MSE, the last
+//     snapshot);
 //   - the page's frame interval while LatentPad trains, against idle (both
 //     with the point moving every frame, so the page draws each frame): the
 //     median, the p95 and the long tasks (over 50 ms), and what each training
@@ -13,7 +20,8 @@
 //   - decoding 1 and 1,024 codes on the main thread: the page's decoder
 //     (latentpad.benchDecode) and a TF.js decoder of the same shape, alternating.
 //
-// usage: node web_train_bench.mjs SITE_DIR TFJS_NODE_MODULES
+// usage: node web_train_bench.mjs SITE_DIR TFJS_NODE_MODULES [LATENTPAD_BINARY MNIST_DIR]
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,9 +29,9 @@ import { startServer } from '../lib/serve.mjs';
 import { formatSmoothness, formatSnapshots, frameInterval, smoothness } from './frames.mjs';
 
 const { chromium } = await import(new URL('../node_modules/playwright-core/index.mjs', import.meta.url));
-const [siteDir, tfjsModules] = process.argv.slice(2);
+const [siteDir, tfjsModules, latentpadBinary, mnistDir] = process.argv.slice(2);
 if (!tfjsModules) {
-  console.error('usage: node web_train_bench.mjs SITE_DIR TFJS_NODE_MODULES');
+  console.error('usage: node web_train_bench.mjs SITE_DIR TFJS_NODE_MODULES [LATENTPAD_BINARY MNIST_DIR]');
   process.exit(2);
 }
 
@@ -48,11 +56,16 @@ await page.goto(`http://127.0.0.1:${server.address().port}/`);
 await page.evaluate(() => window.latentpad.ready);
 await page.addScriptTag({ url: 'tfjs/tf.min.js' });
 await page.addScriptTag({ url: 'tfjs/tf-backend-wasm.min.js' });
+// The page is cross-origin isolated (for LatentPad's threads), where TF.js's
+// wasm backend would pick its threaded build: held to one thread, the
+// baseline of a plain static host.
 const backend = await page.evaluate(async () => {
   tf.wasm.setWasmPaths('tfjs/');
+  if (tf.wasm.setThreadsCount) tf.wasm.setThreadsCount(1);
   await tf.setBackend('wasm');
   await tf.ready();
-  return `${tf.getBackend()} ${tf.version.tfjs}`;
+  const threads = tf.backend().getThreadsCount ? tf.backend().getThreadsCount() : tf.wasm.getThreadsCount?.();
+  return `${tf.getBackend()} ${tf.version.tfjs}, ${threads ?? '?'} thread(s), page isolated: ${self.crossOriginIsolated}`;
 });
 const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
 
@@ -104,9 +117,10 @@ await page.evaluate(() => {
 
 // LatentPad: a run in the training worker; images/s from the steps counted
 // between the first progress report and the last one.
-async function latentpadTrain(images) {
-  return page.evaluate(async (images) => {
-    await window.latentpad.train.start({ epochs: 1, limit: images, seed: 1 });
+async function latentpadTrain(images, threads) {
+  return page.evaluate(async ([images, threads]) => {
+    const started = await window.latentpad.train.start({ epochs: 1, limit: images, seed: 1, threads });
+    if (started.threads !== threads) throw new Error(`asked for ${threads} threads, the run has ${started.threads}: ${started.message}`);
     const samples = [];
     while (window.latentpad.train.status().state === 'training') {
       samples.push([performance.now(), window.latentpad.train.steps()]);
@@ -115,25 +129,62 @@ async function latentpadTrain(images) {
     const moving = samples.filter(([, steps], i) => i > 0 && steps > samples[0][1]);
     const [t0, s0] = samples.find(([, steps]) => steps > 0), [t1, s1] = moving[moving.length - 1];
     return ((s1 - s0) * 64) / ((t1 - t0) / 1000);
-  }, images);
+  }, [images, threads]);
+}
+
+// The native trainer on the same number of images: the images/s it prints.
+function nativeTrain(images, threads) {
+  if (!latentpadBinary) return NaN;
+  const out = join(root, `native-${threads}.lpad`);
+  const log = execFileSync(latentpadBinary, ['train', '--data', mnistDir, '--epochs', '1', '--limit', String(images),
+                                             '--seed', '1', '--threads', String(threads), '--out', out, '--force'],
+                           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return Number(/([0-9.]+) img\/s/.exec(log)[1]);
 }
 
 
 console.log(`tfjs_backend ${backend}`);
 // Data first, so the runs below time training, not downloading.
-await page.evaluate(() => window.latentpad.train.start({ epochs: 1, limit: 640 }).then(() => window.latentpad.train.finished()));
-const ours = [], theirs = [];
+await page.evaluate(() => window.latentpad.train.start({ epochs: 1, limit: 640, threads: 1 }).then(() => window.latentpad.train.finished()));
+const ours = [], ours2 = [], theirs = [], native1 = [], native2 = [];
 for (let round = 0; round < 3; round++) {
   theirs.push(await page.evaluate(() => window.tfBench.train(3200)));
-  ours.push(await latentpadTrain(32000));
+  // Whole epochs (60,000 images): the images/s come from the progress reports
+  // (every 0.4 s), which a shorter run makes coarse.
+  ours.push(await latentpadTrain(60000, 1));
+  ours2.push(await latentpadTrain(60000, 2));
+  native1.push(nativeTrain(60000, 1));
+  native2.push(nativeTrain(60000, 2));
 }
-console.log(`train_images_per_s latentpad ${median(ours).toFixed(0)} (runs ${ours.map((v) => v.toFixed(0)).join(' ')})`);
-console.log(`train_images_per_s tfjs_wasm ${median(theirs).toFixed(0)} (runs ${theirs.map((v) => v.toFixed(0)).join(' ')})`);
-console.log(`train_speedup ${(median(ours) / median(theirs)).toFixed(2)}x (an MNIST epoch: ${(60000 / median(ours)).toFixed(1)} s against ${(60000 / median(theirs)).toFixed(1)} s)`);
+const runs = (values) => `(runs ${values.map((v) => v.toFixed(0)).join(' ')})`;
+console.log(`train_images_per_s latentpad 1 thread ${median(ours).toFixed(0)} ${runs(ours)}`);
+console.log(`train_images_per_s latentpad 2 threads ${median(ours2).toFixed(0)} ${runs(ours2)}`);
+console.log(`train_images_per_s tfjs_wasm ${median(theirs).toFixed(0)} ${runs(theirs)}`);
+if (latentpadBinary) {
+  console.log(`train_images_per_s native 1 thread ${median(native1).toFixed(0)} ${runs(native1)}, ` +
+              `the page at 1 thread is ${(median(ours) / median(native1)).toFixed(2)}x native`);
+  console.log(`train_images_per_s native 2 threads ${median(native2).toFixed(0)} ${runs(native2)}, ` +
+              `the page at 2 threads is ${(median(ours2) / median(native2)).toFixed(2)}x native`);
+}
+console.log(`train_speedup 1 thread ${(median(ours) / median(theirs)).toFixed(2)}x (goal 10x; an MNIST epoch: ` +
+            `${(60000 / median(ours)).toFixed(1)} s against ${(60000 / median(theirs)).toFixed(1)} s)`);
+console.log(`train_speedup 2 threads ${(median(ours2) / median(theirs)).toFixed(2)}x (goal 16x; an MNIST epoch: ` +
+            `${(60000 / median(ours2)).toFixed(1)} s)`);
+// One whole MNIST epoch in the page on two threads (the data are already in
+// the worker: start() resolves once the run trains).
+const epoch = await page.evaluate(async () => {
+  await window.latentpad.train.start({ epochs: 1, limit: 640, threads: 2 }).then(() => window.latentpad.train.finished());
+  const started = await window.latentpad.train.start({ epochs: 1, limit: 0, seed: 1, threads: 2 });
+  const t0 = performance.now();
+  const end = await window.latentpad.train.finished();
+  return { seconds: (performance.now() - t0) / 1000, threads: started.threads, state: end.state, mse: end.test_mse };
+});
+console.log(`mnist_epoch_in_page ${epoch.seconds.toFixed(2)} s on ${epoch.threads} threads (goal under 4 s; ${epoch.state}, ` +
+            `test MSE ${epoch.mse?.toFixed(5)})`);
 
 const idle = await frameInterval(page);
 const idleSmooth = await smoothness(page, 5000);
-await page.evaluate(() => window.latentpad.train.start({ epochs: 1 }));
+await page.evaluate(() => window.latentpad.train.start({ epochs: 1, threads: 1 }));
 const training = await frameInterval(page);
 await page.evaluate(() => window.latentpad.benchSnapshots({ reset: true }));
 const trainingSmooth = await smoothness(page, 5000);

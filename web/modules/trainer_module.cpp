@@ -19,6 +19,7 @@
 // same results.
 #include <emscripten.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "eval/reconstruction.h"
 #include "formats/checkpoint.h"
 #include "formats/idx.h"
@@ -305,7 +307,9 @@ EMSCRIPTEN_KEEPALIVE int lpt_steps(int count) {
   g.train_loss = result.train_loss;
   g.train_recon = result.train_recon;
   g.train_kl = result.train_kl;
-  g.test_mse = lp::reconstruction_mse(g.state.model, g.test);
+  // On the run's threads, as `latentpad train` measures it (each image's error
+  // does not depend on the thread count, so neither does the mean).
+  g.test_mse = lp::reconstruction_mse(g.state.model, g.test, g.config.threads);
   if (g.state.epoch >= g.epochs) {
     g.finished = true;
     return kFinished;
@@ -389,9 +393,17 @@ EMSCRIPTEN_KEEPALIVE const float* lpt_parameters(int* count) {
 // images were encoded.
 EMSCRIPTEN_KEEPALIVE int lpt_test_codes(int count, float* codes) {
   if (!g.started) return 0;
-  count = std::min(count, g.test.size());
-  const Eigen::MatrixXf out = lp::encode_images(g.state.model, g.test, 0, count);
-  std::copy(out.data(), out.data() + out.size(), codes);
+  count = std::max(0, std::min(count, g.test.size()));
+  // In blocks of 256 images (encode_images' own chunks, so each code is what
+  // one call would give), spread over the run's threads.
+  constexpr int kBlock = 256;
+  const int blocks = (count + kBlock - 1) / kBlock, width = g.state.model.latent();
+  lp::ThreadPool pool(std::max(1, std::min(g.config.threads, blocks)));
+  pool.run(blocks, [&](int block) {
+    const int first = block * kBlock, size = std::min(kBlock, count - first);
+    const Eigen::MatrixXf out = lp::encode_images(g.state.model, g.test, first, size);
+    std::copy(out.data(), out.data() + out.size(), codes + static_cast<size_t>(first) * width);
+  });
   return count;
 }
 
