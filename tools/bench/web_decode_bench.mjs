@@ -45,7 +45,9 @@ for (const name of ['ort.wasm.min.js', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-
 symlinkSync(resolve(decoderOnnx), join(root, 'decoder.onnx'));
 writeFileSync(join(root, 'decode_bench.html'), '<!doctype html><title>decode bench</title>\n');
 
-const server = await startServer(root, 0);
+// Not cross-origin isolated (no COOP/COEP headers): every engine on one thread,
+// as on a plain static host.
+const server = await startServer(root, 0, '127.0.0.1', { isolated: false });
 const browser = await chromium.launch({
   executablePath: process.env.LATENTPAD_CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
