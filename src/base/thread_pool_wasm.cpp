@@ -60,6 +60,10 @@ constexpr int count_of(uint64_t ticket) { return static_cast<int>(ticket & 0xfff
 // Polls of the ticket before a worker sleeps (wasm has no pause instruction
 // nor a cheap clock): on the order of the native pool's 50 microseconds.
 constexpr int kSpins = 1 << 15;
+// Polls of the finished count before the caller sleeps on it (run()), and the
+// longest sleep (a safety net: a notify always ends it first).
+constexpr int kCallerSpins = 1 << 14;
+constexpr int64_t kCallerWaitNs = 10'000'000;
 
 struct Shared {
   // As ThreadPool's members of the same names (thread_pool.h).
@@ -69,6 +73,7 @@ struct Shared {
   std::atomic<int> sleepers{0};
   std::atomic<int> workers{0};       // workers in lp_pool_worker's loop
   std::atomic<int> worker_tasks{0};  // tasks the workers (not the caller) have run
+  std::atomic<int> caller_waiting{0};  // the caller sleeps on finished (run())
 };
 Shared g_pool;
 
@@ -86,7 +91,11 @@ int pool_claim(uint64_t gen) {
     // The run cannot finish before this task does, so task is still its function.
     (*g_pool.task)(next_of(ticket));
     ++ran;
-    g_pool.finished.fetch_add(1, std::memory_order_release);
+    // seq_cst with run()'s store of caller_waiting and reload of finished:
+    // either the caller sees this task finished, or this load sees it waiting.
+    g_pool.finished.fetch_add(1, std::memory_order_seq_cst);
+    if (g_pool.caller_waiting.load(std::memory_order_seq_cst))
+      __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&g_pool.finished), 1);
     ticket = g_pool.ticket.load(std::memory_order_acquire);
   }
   return ran;
@@ -112,8 +121,19 @@ void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
   if (g_pool.sleepers.load(std::memory_order_seq_cst) > 0)
     __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&g_pool.ticket), ~0u);
   pool_claim(gen);
-  // Every task is claimed; the ones still running are on workers that are running them.
-  while (g_pool.finished.load(std::memory_order_acquire) < tasks) {
+  // Every task is claimed; the ones still running are on workers that are
+  // running them. Poll a while (they usually end within microseconds of the
+  // caller's own), then sleep until the last one ends: on a busy machine a
+  // worker may be descheduled mid-task, and a spinning caller would take the
+  // core it needs.
+  for (int spins = 0; g_pool.finished.load(std::memory_order_acquire) < tasks; ++spins) {
+    if (spins < kCallerSpins) continue;
+    g_pool.caller_waiting.store(1, std::memory_order_seq_cst);
+    const int finished = g_pool.finished.load(std::memory_order_seq_cst);
+    if (finished < tasks)
+      __builtin_wasm_memory_atomic_wait32(reinterpret_cast<int*>(&g_pool.finished), finished, kCallerWaitNs);
+    g_pool.caller_waiting.store(0, std::memory_order_relaxed);
+    spins = 0;
   }
 }
 
