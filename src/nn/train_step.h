@@ -26,6 +26,11 @@ struct TrainConfig {
   // thread count (float sums reassociate) but are otherwise bit-reproducible,
   // whichever thread happens to run which shard.
   int threads = 1;
+  // The threads that run those shards, if fewer (0: as many as shards). The
+  // numbers are the same either way (StepWorkspace); the single-thread wasm
+  // trainer steps N shards on its one thread, which is what its tests compare
+  // the threaded one with.
+  int step_threads = 0;
   MultiStepLr schedule;
   uint64_t seed = 0;
   // Denoising: the encoder sees corrupted images, the loss compares the

@@ -31,7 +31,10 @@ double untrained_loss(const Autoencoder& model, const TrainConfig& config, const
 
 EpochRun::EpochRun(TrainState& state, const TrainConfig& config, const Dataset& data)
     : state_(state), config_(config), data_(data),
-      workspace_(std::max(1, std::min(config.threads, config.batch))) {
+      workspace_(std::max(1, std::min(config.step_threads > 0 ? std::min(config.step_threads, config.threads)
+                                                                : config.threads,
+                                       config.batch)),
+                 std::max(1, std::min(config.threads, config.batch))) {
   result_.lr = config.schedule.rate(state.epoch);
   batches_ = (data.size() + config.batch - 1) / config.batch;
   // Measured before the first step, and without touching the RNG, so a run's

@@ -7,6 +7,11 @@
 //     of the same module splitting each batch into the same 2 shards on the
 //     training thread alone, and of a second run: which thread runs which
 //     shard changes nothing;
+//   - the single-thread module (latentpad_trainer.wasm, the other build of
+//     the same source) stepping the same 2 shards on its one thread ends bit
+//     for bit where the threaded build on 2 threads does, for an autoencoder
+//     and a VAE: the threaded build computes what the page's usual trainer
+//     does, only faster;
 //   - at 1 thread the threaded build is bit for bit the single-thread module;
 //   - 2 threads differ from 1 as the native trainer's do: the weights after
 //     20 steps agree with native --threads 2 to 1e-4 (the kernels differ, as
@@ -119,15 +124,23 @@ try {
         `2 shards on 2 threads and on the training thread alone: bit-identical weights ` +
         `(max difference ${maxDiff(parallel.weights, sequential.weights)})`);
 
-  // 3. One thread: the threaded build is the single-thread module.
+  // 3. The single-thread module, 2 shards on its one thread.
+  const single = withData(await instantiateTrainer(readFileSync(singleWasm)));
+  single.setThreads(2);
+  const singleTwo = run(single, {});
+  check(singleTwo.progress.threads === 2 && bitEqual(parallel.weights, singleTwo.weights),
+        `2 shards: the threaded build on 2 threads and the single-thread module on its one thread end bit-identical ` +
+        `(max difference ${maxDiff(parallel.weights, singleTwo.weights)})`);
+
+  // 4. One thread: the threaded build is the single-thread module.
   alone.setThreads(1);
   const oneMt = run(alone, {});
-  const single = withData(await instantiateTrainer(readFileSync(singleWasm)));
+  single.setThreads(1);
   const one = run(single, {});
   check(bitEqual(oneMt.weights, one.weights),
         `1 thread: the threaded build and the single-thread module end bit-identical (max difference ${maxDiff(oneMt.weights, one.weights)})`);
 
-  // 4. Against native, at 2 threads and at 1.
+  // 5. Against native, at 2 threads and at 1.
   const native2 = nativeRun(2), native1 = nativeRun(1);
   const d2 = maxDiff(parallel.weights, native2), d1 = maxDiff(one.weights, native1);
   const wasmSplit = maxDiff(parallel.weights, one.weights), nativeSplit = maxDiff(native2, native1);
@@ -137,18 +150,21 @@ try {
         `2 threads differ from 1 in wasm (max ${wasmSplit.toExponential(2)}) as natively (max ${nativeSplit.toExponential(2)}), ` +
         'within a factor of 10');
 
-  // 5. A VAE: eps for the whole batch, before the split.
+  // 6. A VAE: eps for the whole batch, before the split.
   const vaeOptions = { model: 'vae', loss: 'bce', latent: 2, hidden: [128], activation: 'relu', beta: 1 };
   const vaeFlags = ['--model', 'vae', '--loss', 'bce', '--latent', '2', '--hidden', '128', '--activation', 'relu'];
   const vae2 = run(two, vaeOptions);
   alone.setThreads(2);
   const vaeSeq = run(alone, vaeOptions);
+  single.setThreads(2);
+  const vaeSingle = run(single, vaeOptions);
   const vaeNative = nativeRun(2, vaeFlags);
   const dv = maxDiff(vae2.weights, vaeNative);
-  check(bitEqual(vae2.weights, vaeSeq.weights) && dv <= 1e-4,
-        `VAE on 2 threads: bit-identical to its 2 shards on one thread, and within ${dv.toExponential(2)} of native --threads 2 (limit 1e-4)`);
+  check(bitEqual(vae2.weights, vaeSeq.weights) && bitEqual(vae2.weights, vaeSingle.weights) && dv <= 1e-4,
+        `VAE on 2 threads: bit-identical to its 2 shards on one thread in both builds, and within ${dv.toExponential(2)} ` +
+        'of native --threads 2 (limit 1e-4)');
 
-  // 6. One epoch of MNIST on 2 threads.
+  // 7. One epoch of MNIST on 2 threads.
   two.start({ epochs: 1, lr: 1e-3, batch: 64, seed: 0, limit: 0 });
   const tasksBefore = two.workerTasks();
   const t0 = performance.now();

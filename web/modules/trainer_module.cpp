@@ -80,6 +80,18 @@ Architecture g_arch;
 constexpr int kMaxHiddenLayers = 8;
 constexpr int kMaxHiddenWidth = 4096;
 
+// The threads a run of `threads` shards has: all of them in the threaded
+// build; one in the single-thread build, whose thread pool must not start
+// std::threads (there are none without -pthread).
+int pool_threads(int threads) {
+#ifdef __wasm_atomics__
+  return threads;
+#else
+  (void)threads;
+  return 1;
+#endif
+}
+
 int fail(const std::string& message) {
   g_error = message;
   return 0;
@@ -203,18 +215,16 @@ EMSCRIPTEN_KEEPALIVE int lpt_configure(int kind, double beta, int latent, const 
   return 1;
 }
 
-// The next runs' thread count, which is also the number of shards each batch
-// is split into (TrainConfig::threads): results depend on it exactly as the
-// native trainer's do on --threads. The single-thread build takes only 1; the
-// threaded one (built with atomics) 1 to 64, whatever number of worker
-// threads the embedder has started (with fewer, the shards still split the
-// same way, and the training thread runs the rest). Returns 1, or 0 and an error.
+// The next runs' thread count, 1 to 64, which is also the number of shards
+// each batch is split into (TrainConfig::threads): results depend on it
+// exactly as the native trainer's do on --threads. The threaded build (built
+// with atomics) runs them on the worker threads the embedder has started (with
+// fewer, the training thread runs the rest); the single-thread build runs
+// every shard on its one thread, with the same results (what the tests
+// compare the threaded build with; the page gives it 1). Returns 1, or 0 and
+// an error.
 EMSCRIPTEN_KEEPALIVE int lpt_threads(int threads) {
-#ifdef __wasm_atomics__
   if (threads < 1 || threads > 64) return fail("threads must be a whole number from 1 to 64");
-#else
-  if (threads != 1) return fail("this build of the trainer runs on one thread (latentpad_trainer_mt.wasm runs on several)");
-#endif
   g_threads = threads;
   return 1;
 }
@@ -258,7 +268,8 @@ EMSCRIPTEN_KEEPALIVE int lpt_start(int epochs, double lr, int batch, double seed
 
   lp::TrainConfig config;
   config.batch = batch;
-  config.threads = g_threads;  // lpt_threads: 1 unless the threaded build was asked for more
+  config.threads = g_threads;  // lpt_threads: 1 unless asked for more
+  config.step_threads = pool_threads(g_threads);
   config.schedule = {lr, {10, 40}, 0.5};
   config.seed = static_cast<uint64_t>(seed);
   config.loss = g_arch.loss;
@@ -309,7 +320,7 @@ EMSCRIPTEN_KEEPALIVE int lpt_steps(int count) {
   g.train_kl = result.train_kl;
   // On the run's threads, as `latentpad train` measures it (each image's error
   // does not depend on the thread count, so neither does the mean).
-  g.test_mse = lp::reconstruction_mse(g.state.model, g.test, g.config.threads);
+  g.test_mse = lp::reconstruction_mse(g.state.model, g.test, pool_threads(g.config.threads));
   if (g.state.epoch >= g.epochs) {
     g.finished = true;
     return kFinished;
@@ -398,7 +409,7 @@ EMSCRIPTEN_KEEPALIVE int lpt_test_codes(int count, float* codes) {
   // one call would give), spread over the run's threads.
   constexpr int kBlock = 256;
   const int blocks = (count + kBlock - 1) / kBlock, width = g.state.model.latent();
-  lp::ThreadPool pool(std::max(1, std::min(g.config.threads, blocks)));
+  lp::ThreadPool pool(std::max(1, std::min(pool_threads(g.config.threads), blocks)));
   pool.run(blocks, [&](int block) {
     const int first = block * kBlock, size = std::min(kBlock, count - first);
     const Eigen::MatrixXf out = lp::encode_images(g.state.model, g.test, first, size);
