@@ -14,7 +14,11 @@
 //   - pytorch/examples' 20-D VAE as a .pth: decode(code) and encode(pixels)
 //     .code match native decode/encode of the file imported natively, and a
 //     drag on the PCA plane of its test codes moves code() along it only;
-//   - the shipped VAE: the page's grid and mu of five test images match native.
+//   - the shipped VAE: the page's grid and mu of five test images match native;
+//   - the page is cross-origin isolated (tools/lib/serve.mjs's COOP/COEP), and
+//     train.start({threads: 2}) trains on 2 threads: the worker thread runs
+//     shard tasks, and native `latentpad eval` of the model gives the page's
+//     test MSE.
 //
 // Headless Firefox gets no WebGL2 on the build machines, so this runs a headed
 // Firefox on a virtual X server: run it under
@@ -317,6 +321,24 @@ await test('the shipped VAE: the page\'s grid and mu match native', async (page,
   expect(worst <= PARITY, `the shipped VAE's grid or mu differs from native by ${worst}`);
   expect(problems.length === 0, problems.join('; '));
   return `grid and mu within ${worst.toExponential(1)} of native`;
+});
+
+await test('the isolated page trains on 2 threads (latentpad_trainer_mt, Web Workers on shared memory)', async (page, problems) => {
+  await open(page);
+  const isolated = await page.evaluate(() => self.crossOriginIsolated && typeof SharedArrayBuffer === 'function');
+  expect(isolated, 'the page is not cross-origin isolated');
+  const started = await page.evaluate(() => window.latentpad.train.start({ threads: 2, epochs: 1, limit: 3000, seed: 3 }));
+  expect(started.state === 'training' && started.threads === 2 && started.threads_note === '', `start() resolved to ${JSON.stringify(started)}`);
+  const end = await page.evaluate(() => window.latentpad.train.finished());
+  expect(end.state === 'done' && end.threads === 2 && end.worker_tasks > 0, `the run ended ${JSON.stringify(end)}`);
+  const file = join(work, 'threads.lpad');
+  writeFileSync(file, Buffer.from(await page.evaluate(() => Array.from(window.latentpad.train.modelBytes()))));
+  const evalLog = execFileSync(latentpad, ['eval', '--weights', file, '--data', mnistDir], { encoding: 'utf8' });
+  const nativeMse = Number(/mse[^0-9]*([0-9.]+)/i.exec(evalLog)?.[1]);
+  expect(Math.abs(nativeMse - end.test_mse) <= 1e-5 * Math.max(1, nativeMse) + 1e-6,
+         `native eval of the model: ${nativeMse}, the page reported ${end.test_mse}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `the worker thread ran ${end.worker_tasks} shard tasks, test MSE ${end.test_mse.toFixed(5)} (native ${nativeMse})`;
 });
 
 await browser.close();
