@@ -69,13 +69,16 @@ async function download(files) {
 // codes (n x codeWidth floats, mu for a VAE) and labels. `first` marks the run's first snapshot, which the page
 // loads from the file: the architecture may be new.
 let snapshotsSent = 0;
+let modelCopies = 0;  // copies of the file for the page's decode workers, made here
 function snapshot() {
   const model = trainer.modelBytes();
+  const copies = Array.from({ length: modelCopies }, () => model.slice());
   const parameters = trainer.parameters();
   const { codes, labels, width } = trainer.testCodes(SCATTER_CODES);
-  return { model, parameters, codes, labels, codeWidth: width, first: snapshotsSent++ === 0 };
+  return { model, parameters, codes, labels, codeWidth: width, copies, first: snapshotsSent++ === 0 };
 }
-const snapshotTransfers = (s) => [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer];
+const snapshotTransfers = (s) =>
+  [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer, ...s.copies.map((copy) => copy.buffer)];
 
 async function train(message) {
   const { config } = message;
@@ -87,7 +90,8 @@ async function train(message) {
     trainer.configure(config);
   } catch (error) {
     return { state: 'failed', refused: true, message: `cannot start: ${error.message}` };
-  }  if (loadedSet !== message.dataset) {
+  }
+  if (loadedSet !== message.dataset) {
     loadedSet = null;
     const parts = await download(message.files);
     parts.forEach((bytes, part) => {
@@ -163,6 +167,7 @@ self.onmessage = async ({ data }) => {
       active = true;
       run = data.run;
       snapshotsSent = 0;
+      modelCopies = Math.max(0, Math.min(8, data.copies | 0));
       control = { paused: false, stop: false, wake: null };
       try {
         const end = await train(data);
