@@ -250,6 +250,7 @@ struct AppState {
   ImVec4 pad_rect, digit_rect, manifold_rect, draw_rect, draw_clear_rect, walk_rect;
   ImVec4 code_x_rect, code_y_rect;  // the code (x, y) fields
   ImVec4 prior_rect;                // the prior's samples
+  ImVec4 prior_button_rect;         // "Sample from the prior"
 
   // Layout checks for latentpad.layout() (panels.cpp): what the last drawn
   // frame could not fit ("what: needs N px, has M px"), the scrolling

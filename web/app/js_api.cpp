@@ -233,6 +233,13 @@ EMSCRIPTEN_KEEPALIVE int lp_set_plane(int pca, int i, int j, int anchor, int ima
 
 // The plane as JSON ({"axes":[i,j],"pca":bool,"anchor":"origin"|"test image"|
 // "drawing","image":n}); its vectors through lp_plane_vector.
+// The prior strip's codes (the Manifold panel's "Sample from the prior"):
+// lp_prior_count() codes of lp_code_width() floats each; 0 before the first draw.
+EMSCRIPTEN_KEEPALIVE int lp_prior_count() {
+  return static_cast<int>(g_app->prior_codes.size()) == g_app->prior_samples * g_app->latent ? g_app->prior_samples : 0;
+}
+EMSCRIPTEN_KEEPALIVE const float* lp_prior_codes() { return g_app->prior_codes.data(); }
+
 EMSCRIPTEN_KEEPALIVE const char* lp_plane_info() {
   static char json[160];
   const lp::web::CodePlane& p = g_app->plane;
@@ -325,7 +332,8 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
   const ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
   out += ",\"font\":" + json_string(atlas.Fonts.Size > 0 ? atlas.Fonts[0]->GetDebugName() : "");
   out += ",\"code_x\":" + json_rect(s.code_x_rect) + ",\"code_y\":" + json_rect(s.code_y_rect);
-  out += ",\"prior\":" + json_rect(s.prior_rect) + ",\"compare\":[" + json_rect(s.compare.rect[0]) + "," +
+  out += ",\"prior\":" + json_rect(s.prior_rect) + ",\"prior_button\":" + json_rect(s.prior_button_rect) +
+         ",\"compare\":[" + json_rect(s.compare.rect[0]) + "," +
          json_rect(s.compare.rect[1]) + "]";
   out += ",\"panels\":" + json_rect(s.panels_rect) + ",\"intro\":" + json_rect(s.intro_rect) + ",\"clipped\":[";
   for (size_t i = 0; i < s.clipped.size(); ++i) out += (i ? "," : "") + json_string(s.clipped[i]);
