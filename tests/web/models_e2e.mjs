@@ -11,6 +11,9 @@
 //     the visible range is +-3, and setModelKind('ae') brings the
 //     autoencoder back; "Sample from the prior" shows decode() of ten new
 //     N(0, I) codes at each click;
+//   - its reconstruction is from mu (native's), or with "sample z from the
+//     posterior" from draws whose mean and spread are mu and sigma (native's
+//     logvar), the image on screen and its MSE being those of the latest draw;
 //   - Compare: compare({left, right}) puts two different models of one data
 //     set side by side (layout().compare), 'current' is the page's model, and
 //     two data sets are refused.
@@ -190,6 +193,52 @@ await test('the shipped VAE: the page\'s grid and mu match native', async (page,
   expect(back[0] === 'autoencoder' && back[1] === 1, `after setModelKind('ae'): ${back}`);
   expect(problems.length === 0, problems.join('; '));
   return `grid within ${worst.toExponential(1)}, mu within ${worstMu.toExponential(1)}, prior strip within ${Math.max(first.off, second.off).toFixed(4)}`;
+});
+
+await test("the shipped VAE's reconstruction: from mu, or from z drawn from the posterior with its spread", async (page, problems) => {
+  await open(page);
+  await page.evaluate(() => window.latentpad.setModelKind('vae'));
+  await page.evaluate(() => window.latentpad.showPanel('reconstruction'));
+  await nextFrames(page, 4);
+  const served = join(siteDir, 'vae', 'model.lpad');
+  const reconstruction = () => page.evaluate(() => window.latentpad.reconstruction());
+  const clickAt = async ([x, y, w, h]) => {
+    expect(w > 0 && h > 0, 'a control to click is not on screen');
+    await page.mouse.click(x + w / 2, y + h / 2);
+    await nextFrames(page, 2);
+  };
+  const shown = await reconstruction();
+  const row = run('encode', '--weights', served, '--data', mnistDir, '--count', String(shown.index + 1), '--logvar')
+    .trim().split('\n').at(-1).split(',').slice(2).map(Number);
+  const mu = row.slice(0, 2), sigma = row.slice(2, 4).map((logvar) => Math.exp(0.5 * logvar));
+  expect(!shown.sampled && maxAbsDiff(shown.z, mu) <= 1e-5, `from mu, z is ${shown.z}, native mu ${mu}`);
+
+  // Ticked: z = mu + sigma eps, a new draw at each "draw again".
+  await clickAt((await page.evaluate(() => window.latentpad.layout())).recon_sample);
+  const redraw = (await page.evaluate(() => window.latentpad.layout())).recon_redraw;
+  const draws = [];
+  for (let k = 0; k < 40; ++k) {
+    const r = await reconstruction();
+    expect(r.sampled, 'the posterior checkbox did not take');
+    draws.push(r.z);
+    await clickAt(redraw);
+  }
+  const n = draws.length, mean = [0, 1].map((d) => draws.reduce((sum, z) => sum + z[d], 0) / n);
+  const spread = [0, 1].map((d) => Math.sqrt(draws.reduce((sum, z) => sum + (z[d] - mean[d]) ** 2, 0) / (n - 1)));
+  for (const d of [0, 1]) {
+    expect(Math.abs(mean[d] - mu[d]) <= 4 * sigma[d] / Math.sqrt(n), `the draws' mean ${mean[d]} is far from mu ${mu[d]} (sigma ${sigma[d]})`);
+    expect(spread[d] / sigma[d] > 0.6 && spread[d] / sigma[d] < 1.5, `the draws spread ${spread[d]} where sigma is ${sigma[d]}`);
+  }
+  // What is on screen and its MSE are those of the latest draw.
+  const last = await reconstruction();
+  const digit = await page.evaluate((z) => Array.from(window.latentpad.decode(z)), last.z);
+  const onScreen = maxAbsDiff(await drawnTexels(page, (await page.evaluate(() => window.latentpad.layout())).recon, 28), digit);
+  const pixels = testImages(shown.index + 1)[shown.index];
+  const mse = digit.reduce((sum, v, i) => sum + (v - pixels[i]) ** 2, 0) / digit.length;
+  expect(onScreen <= 2 / 255, `the reconstruction on screen differs from decode(z) by ${onScreen}`);
+  expect(Math.abs(mse - last.mse) <= 1e-6, `its MSE is ${last.mse}, decode(z) gives ${mse}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `${n} draws around mu (${mu.map((v) => v.toFixed(3))}): spread ${spread.map((v, d) => (v / sigma[d]).toFixed(2))} sigma`;
 });
 
 await test('Compare shows two different models of one data set side by side', async (page, problems) => {

@@ -251,6 +251,8 @@ struct AppState {
   ImVec4 code_x_rect, code_y_rect;  // the code (x, y) fields
   ImVec4 prior_rect;                // the prior's samples
   ImVec4 prior_button_rect;         // "Sample from the prior"
+  ImVec4 recon_rect;                // the Reconstruction panel's reconstruction
+  ImVec4 recon_sample_rect, recon_redraw_rect;  // its posterior checkbox and "draw again" (a VAE's)
 
   // Layout checks for latentpad.layout() (panels.cpp): what the last drawn
   // frame could not fit ("what: needs N px, has M px"), the scrolling
