@@ -148,19 +148,32 @@ await test('a touch drawing works at a phone-sized viewport', async (page, probl
   return `code (${drawn.x.toFixed(3)}, ${drawn.y.toFixed(3)}), nearest ${drawn.nearest.join('')}`;
 }, { viewport: { width: 390, height: 844 } });
 
-await test("the walk strip's ends on screen are decode() of its endpoints", async (page, problems) => {
+await test("the walk strip's ends on screen are decode() of its endpoints, also after the model changed while it was hidden", async (page, problems) => {
   await open(page);
-  await showPanel(page, 'walk');
-  const { walk: [x, y, w, h], walk_from: from, walk_to: to, walk_steps: steps } = await layout(page);
-  const cell = w / steps;
-  const first = await drawnTexels(page, [x, y, cell, h], 28), last = await drawnTexels(page, [x + w - cell, y, cell, h], 28);
   const decode = (code) => page.evaluate(([cx, cy]) => Array.from(window.latentpad.decode(cx, cy)), code);
-  const atFrom = maxAbsDiff(first, await decode(from)), atTo = maxAbsDiff(last, await decode(to));
-  expect(atFrom <= 2 / 255 && atTo <= 2 / 255, `the strip's ends differ from decode() of the endpoints by ${atFrom} and ${atTo}`);
+  // The strip's first and last cells against decode() of the endpoints.
+  const ends = async () => {
+    await showPanel(page, 'walk');
+    const { walk: [x, y, w, h], walk_from: from, walk_to: to, walk_steps: steps } = await layout(page);
+    const cell = w / steps;
+    const first = await drawnTexels(page, [x, y, cell, h], 28), last = await drawnTexels(page, [x + w - cell, y, cell, h], 28);
+    return { first, from: maxAbsDiff(first, await decode(from)), to: maxAbsDiff(last, await decode(to)), other: await decode(to) };
+  };
+  const shipped = await ends();
+  expect(shipped.from <= 2 / 255 && shipped.to <= 2 / 255,
+         `the strip's ends differ from decode() of the endpoints by ${shipped.from} and ${shipped.to}`);
   // And the ends are not interchangeable: the check can tell them apart.
-  expect(maxAbsDiff(first, await decode(to)) > 0.1, 'the first cell also matches the other endpoint');
+  expect(maxAbsDiff(shipped.first, shipped.other) > 0.1, 'the first cell also matches the other endpoint');
+  // A hidden Walk panel decodes nothing, so a new model (here the VAE) must
+  // redraw the strips when the panel opens again.
+  await showPanel(page, 'draw');
+  await page.evaluate(() => window.latentpad.setModelKind('vae'));
+  await nextFrames(page, 3);
+  const vae = await ends();
+  expect(vae.from <= 2 / 255 && vae.to <= 2 / 255,
+         `after a model change while hidden, the strip's ends differ from decode() by ${vae.from} and ${vae.to}`);
   expect(problems.length === 0, problems.join('; '));
-  return `ends within ${Math.max(atFrom, atTo).toFixed(4)} of decode()`;
+  return `ends within ${Math.max(shipped.from, shipped.to, vae.from, vae.to).toFixed(4)} of decode(), before and after`;
 });
 
 await test("a model the user loads gets its codes of all 10,000 test images in the scatter", async (page, problems) => {

@@ -9,7 +9,11 @@
 //   - the shipped MNIST VAE (setModelKind('vae')): the page's decode of a grid
 //     and mu of five test images match native's on the served model file;
 //     the visible range is +-3, and setModelKind('ae') brings the
-//     autoencoder back;
+//     autoencoder back; "Sample from the prior" shows decode() of ten new
+//     N(0, I) codes at each click;
+//   - its reconstruction is from mu (native's), or with "sample z from the
+//     posterior" from draws whose mean and spread are mu and sigma (native's
+//     logvar), the image on screen and its MSE being those of the latest draw;
 //   - Compare: compare({left, right}) puts two different models of one data
 //     set side by side (layout().compare), 'current' is the page's model, and
 //     two data sets are refused.
@@ -19,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, nextFrames, startBrowser } from './browser.mjs';
+import { drawnTexels, expect, nextFrames, startBrowser } from './browser.mjs';
 
 const [siteDir, latentpad, fixtures, mnistDir] = process.argv.slice(2);
 if (!mnistDir) {
@@ -134,11 +138,107 @@ await test('the shipped VAE: the page\'s grid and mu match native', async (page,
     worstMu = Math.max(worstMu, maxAbsDiff(code, nativeCodes[i]));
   }
   expect(worstMu <= 1e-5, `mu of five test images differs from native by ${worstMu}`);
+
+  // "Sample from the prior": each click draws ten new codes from N(0, I), and
+  // the strip on screen shows decode() of each.
+  await page.evaluate(() => window.latentpad.showPanel('manifold'));
+  await nextFrames(page, 4);
+  const priorStrip = async () => {
+    const [bx, by, bw, bh] = (await page.evaluate(() => window.latentpad.layout())).prior_button;
+    await page.mouse.click(bx + bw / 2, by + bh / 2);
+    await nextFrames(page, 4);
+    // The strip appears under the button, below the fold at this size: scroll the panel.
+    for (let tries = 0; tries < 5; ++tries) {
+      const { prior: [, py, , ph], panels: [, top, , height] } = await page.evaluate(() => window.latentpad.layout());
+      if (ph > 0 && py + ph <= top + height) break;
+      await page.mouse.wheel(0, 600);
+      await nextFrames(page, 4);
+    }
+    const { count, codes } = await page.evaluate(() => {
+      const p = window.latentpad.priorSamples();
+      return { count: p.count, codes: Array.from(p.codes) };
+    });
+    const [x, y, w, h] = (await page.evaluate(() => window.latentpad.layout())).prior;
+    // A cell is ~37 px for 28 texels, too few to read each texel: read 14 x 14
+    // pixels, work out which texel each shows (the strip is drawn with
+    // nearest filtering) and compare by the mean difference, with each digit's
+    // own decode() and with its neighbour's, which must differ.
+    const texel = (at, size, i) => Math.min(27, Math.floor((Math.floor(at + (i + 0.5) * size / 14) + 0.5 - at) / size * 28));
+    let meanDiff;
+    const decoded = [];
+    for (let k = 0; k < count; ++k) {
+      decoded.push(await page.evaluate((z) => Array.from(window.latentpad.decode(z)), codes.slice(2 * k, 2 * k + 2)));
+    }
+    let off = 0, other = Infinity;
+    for (let k = 0; k < count; ++k) {
+      const cx = x + (k * w) / count, cw = w / count;
+      meanDiff = (shown, digit) => shown.reduce((sum, v, i) =>
+        sum + Math.abs(v - digit[texel(y, h, Math.floor(i / 14)) * 28 + texel(cx, cw, i % 14)]), 0) / shown.length;
+      const shown = await drawnTexels(page, [cx, y, cw, h], 14);
+      off = Math.max(off, meanDiff(shown, decoded[k]));
+      other = Math.min(other, meanDiff(shown, decoded[(k + 1) % count]));
+    }
+    return { count, codes, off, other };
+  };
+  const first = await priorStrip(), second = await priorStrip();
+  const spread = Math.sqrt(first.codes.reduce((sum, v) => sum + v * v, 0) / first.codes.length);
+  expect(first.count === 10 && first.codes.length === 20, `the prior strip has ${first.count} codes`);
+  expect(first.off <= 0.02 && second.off <= 0.02, `the prior strip differs from decode() of its codes by ${first.off}, ${second.off} on average`);
+  expect(Math.min(first.other, second.other) > 2 * Math.max(first.off, second.off, 0.01),
+         `the strip's digits are as close to their neighbours' codes (${first.other}, ${second.other}) as to their own`);
+  expect(spread > 0.4 && spread < 2, `the prior codes' root mean square is ${spread}, unlike N(0, I)`);
+  expect(maxAbsDiff(first.codes, second.codes) > 0.1, 'a second click drew the same codes');
   await page.evaluate(() => window.latentpad.setModelKind('ae'));
   const back = await page.evaluate(() => [window.latentpad.model().kind, window.latentpad.layout().range]);
   expect(back[0] === 'autoencoder' && back[1] === 1, `after setModelKind('ae'): ${back}`);
   expect(problems.length === 0, problems.join('; '));
-  return `grid within ${worst.toExponential(1)}, mu within ${worstMu.toExponential(1)}`;
+  return `grid within ${worst.toExponential(1)}, mu within ${worstMu.toExponential(1)}, prior strip within ${Math.max(first.off, second.off).toFixed(4)}`;
+});
+
+await test("the shipped VAE's reconstruction: from mu, or from z drawn from the posterior with its spread", async (page, problems) => {
+  await open(page);
+  await page.evaluate(() => window.latentpad.setModelKind('vae'));
+  await page.evaluate(() => window.latentpad.showPanel('reconstruction'));
+  await nextFrames(page, 4);
+  const served = join(siteDir, 'vae', 'model.lpad');
+  const reconstruction = () => page.evaluate(() => window.latentpad.reconstruction());
+  const clickAt = async ([x, y, w, h]) => {
+    expect(w > 0 && h > 0, 'a control to click is not on screen');
+    await page.mouse.click(x + w / 2, y + h / 2);
+    await nextFrames(page, 2);
+  };
+  const shown = await reconstruction();
+  const row = run('encode', '--weights', served, '--data', mnistDir, '--count', String(shown.index + 1), '--logvar')
+    .trim().split('\n').at(-1).split(',').slice(2).map(Number);
+  const mu = row.slice(0, 2), sigma = row.slice(2, 4).map((logvar) => Math.exp(0.5 * logvar));
+  expect(!shown.sampled && maxAbsDiff(shown.z, mu) <= 1e-5, `from mu, z is ${shown.z}, native mu ${mu}`);
+
+  // Ticked: z = mu + sigma eps, a new draw at each "draw again".
+  await clickAt((await page.evaluate(() => window.latentpad.layout())).recon_sample);
+  const redraw = (await page.evaluate(() => window.latentpad.layout())).recon_redraw;
+  const draws = [];
+  for (let k = 0; k < 40; ++k) {
+    const r = await reconstruction();
+    expect(r.sampled, 'the posterior checkbox did not take');
+    draws.push(r.z);
+    await clickAt(redraw);
+  }
+  const n = draws.length, mean = [0, 1].map((d) => draws.reduce((sum, z) => sum + z[d], 0) / n);
+  const spread = [0, 1].map((d) => Math.sqrt(draws.reduce((sum, z) => sum + (z[d] - mean[d]) ** 2, 0) / (n - 1)));
+  for (const d of [0, 1]) {
+    expect(Math.abs(mean[d] - mu[d]) <= 4 * sigma[d] / Math.sqrt(n), `the draws' mean ${mean[d]} is far from mu ${mu[d]} (sigma ${sigma[d]})`);
+    expect(spread[d] / sigma[d] > 0.6 && spread[d] / sigma[d] < 1.5, `the draws spread ${spread[d]} where sigma is ${sigma[d]}`);
+  }
+  // What is on screen and its MSE are those of the latest draw.
+  const last = await reconstruction();
+  const digit = await page.evaluate((z) => Array.from(window.latentpad.decode(z)), last.z);
+  const onScreen = maxAbsDiff(await drawnTexels(page, (await page.evaluate(() => window.latentpad.layout())).recon, 28), digit);
+  const pixels = testImages(shown.index + 1)[shown.index];
+  const mse = digit.reduce((sum, v, i) => sum + (v - pixels[i]) ** 2, 0) / digit.length;
+  expect(onScreen <= 2 / 255, `the reconstruction on screen differs from decode(z) by ${onScreen}`);
+  expect(Math.abs(mse - last.mse) <= 1e-6, `its MSE is ${last.mse}, decode(z) gives ${mse}`);
+  expect(problems.length === 0, problems.join('; '));
+  return `${n} draws around mu (${mu.map((v) => v.toFixed(3))}): spread ${spread.map((v, d) => (v / sigma[d]).toFixed(2))} sigma`;
 });
 
 await test('Compare shows two different models of one data set side by side', async (page, problems) => {

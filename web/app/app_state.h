@@ -63,6 +63,9 @@ struct DemoData {
   std::vector<uint8_t> labels;     // [n]
   std::vector<float> images;       // [image_count][784] in [0,1], the first test images
   int image_count = 0;
+  // Names the images for the decode workers, which keep a copy (set by
+  // demo_load: hashing them costs milliseconds, too much for every snapshot).
+  int images_key = 0;
   int code_count() const { return code_width > 0 ? static_cast<int>(codes.size() / code_width) : 0; }
 };
 
@@ -143,6 +146,11 @@ struct WalkView {
   bool playing = false;
   double play_start_ms = 0;
   int model_seen = -1, drawing_seen = -1;  // what the strips were made from
+  // The strips are decoded only while the panel is open (draw_walk ran in the
+  // last frame): a training run changes the model a few times a second, and a
+  // hidden strip is work on the main thread that nobody sees.
+  bool shown = false;
+  bool strips_dirty = true;
 };
 
 // The Compare tab (panel_compare.cpp): two models of one data set side by
@@ -251,6 +259,9 @@ struct AppState {
   ImVec4 pad_rect, digit_rect, manifold_rect, draw_rect, draw_clear_rect, walk_rect;
   ImVec4 code_x_rect, code_y_rect;  // the code (x, y) fields
   ImVec4 prior_rect;                // the prior's samples
+  ImVec4 prior_button_rect;         // "Sample from the prior"
+  ImVec4 recon_rect;                // the Reconstruction panel's reconstruction
+  ImVec4 recon_sample_rect, recon_redraw_rect;  // its posterior checkbox and "draw again" (a VAE's)
 
   // Layout checks for latentpad.layout() (panels.cpp): what the last drawn
   // frame could not fit ("what: needs N px, has M px"), the scrolling

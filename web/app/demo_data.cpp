@@ -65,6 +65,10 @@ std::string demo_load(DemoData& data, const std::string& name, const uint8_t* by
     data.images.resize(array.values.size());
     for (size_t i = 0; i < array.values.size(); ++i) data.images[i] = array.values[i] / 255.0f;
     data.image_count = static_cast<int>(array.dims[0]);
+    // FNV-1a over the bytes and the count: a key for the workers' copy.
+    uint32_t hash = 2166136261u ^ static_cast<uint32_t>(data.image_count);
+    for (const uint8_t* b = array.values.data(), *end = b + array.values.size(); b != end; ++b) hash = (hash ^ *b) * 16777619u;
+    data.images_key = static_cast<int>(hash);
   } else {
     return "unknown demo file '" + name + "'";
   }

@@ -233,6 +233,31 @@ EMSCRIPTEN_KEEPALIVE int lp_set_plane(int pca, int i, int j, int anchor, int ima
 
 // The plane as JSON ({"axes":[i,j],"pca":bool,"anchor":"origin"|"test image"|
 // "drawing","image":n}); its vectors through lp_plane_vector.
+// The Reconstruction panel's state as JSON: {index, sampled, mse, z}, z being
+// the code it decoded (mu, or a VAE's draw from the posterior when sampled).
+EMSCRIPTEN_KEEPALIVE const char* lp_reconstruction_info() {
+  static std::string out;
+  const lp::web::AppState& s = *g_app;
+  char head[96];
+  std::snprintf(head, sizeof head, "{\"index\":%d,\"sampled\":%s,\"mse\":%.9g,\"z\":[", s.recon_index,
+                s.vae && s.recon_sample ? "true" : "false", s.recon_mse);
+  out = head;
+  for (size_t k = 0; k < s.recon_code.size(); ++k) {
+    char number[24];
+    std::snprintf(number, sizeof number, "%s%.9g", k ? "," : "", s.recon_code[k]);
+    out += number;
+  }
+  out += "]}";
+  return out.c_str();
+}
+
+// The prior strip's codes (the Manifold panel's "Sample from the prior"):
+// lp_prior_count() codes of lp_code_width() floats each; 0 before the first draw.
+EMSCRIPTEN_KEEPALIVE int lp_prior_count() {
+  return static_cast<int>(g_app->prior_codes.size()) == g_app->prior_samples * g_app->latent ? g_app->prior_samples : 0;
+}
+EMSCRIPTEN_KEEPALIVE const float* lp_prior_codes() { return g_app->prior_codes.data(); }
+
 EMSCRIPTEN_KEEPALIVE const char* lp_plane_info() {
   static char json[160];
   const lp::web::CodePlane& p = g_app->plane;
@@ -325,7 +350,10 @@ EMSCRIPTEN_KEEPALIVE const char* lp_layout() {
   const ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
   out += ",\"font\":" + json_string(atlas.Fonts.Size > 0 ? atlas.Fonts[0]->GetDebugName() : "");
   out += ",\"code_x\":" + json_rect(s.code_x_rect) + ",\"code_y\":" + json_rect(s.code_y_rect);
-  out += ",\"prior\":" + json_rect(s.prior_rect) + ",\"compare\":[" + json_rect(s.compare.rect[0]) + "," +
+  out += ",\"prior\":" + json_rect(s.prior_rect) + ",\"prior_button\":" + json_rect(s.prior_button_rect) +
+         ",\"recon\":" + json_rect(s.recon_rect) + ",\"recon_sample\":" + json_rect(s.recon_sample_rect) +
+         ",\"recon_redraw\":" + json_rect(s.recon_redraw_rect) +
+         ",\"compare\":[" + json_rect(s.compare.rect[0]) + "," +
          json_rect(s.compare.rect[1]) + "]";
   out += ",\"panels\":" + json_rect(s.panels_rect) + ",\"intro\":" + json_rect(s.intro_rect) + ",\"clipped\":[";
   for (size_t i = 0; i < s.clipped.size(); ++i) out += (i ? "," : "") + json_string(s.clipped[i]);

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <numeric>
 
 #include "base/palette.h"
@@ -80,24 +79,12 @@ EM_JS(int, errors_in_workers, (int serial, const float* images, int count, int k
   return Module.latentpadErrorsInWorkers ? Module.latentpadErrorsInWorkers(serial, images, count, key) : 0;
 });
 
-// Names the bundled test images (they change with the data set) for the
-// workers, which keep a copy: FNV-1a over their floats' bits and their count.
-int images_key(const AppState& s) {
-  uint32_t hash = 2166136261u ^ static_cast<uint32_t>(s.data.image_count);
-  for (const float v : s.data.images) {
-    uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    hash = (hash ^ bits) * 16777619u;
-  }
-  return static_cast<int>(hash);
-}
-
 // Gets the current model's errors on their way: from the workers, one request
 // at a time (a newer model's waits for the answer), else here.
 void request_test_errors(AppState& s) {
   DrawView& d = s.draw;
   if (d.errors_model == s.model_serial || g_errors_in_flight >= 0) return;
-  if (can_measure(s) && errors_in_workers(s.model_serial, s.data.images.data(), s.data.image_count, images_key(s))) {
+  if (can_measure(s) && errors_in_workers(s.model_serial, s.data.images.data(), s.data.image_count, s.data.images_key)) {
     g_errors_in_flight = s.model_serial;
     return;
   }

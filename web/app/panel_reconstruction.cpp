@@ -14,6 +14,15 @@
 #include "nn/vae.h"
 
 namespace lp::web {
+namespace {
+
+// The last item's screen rectangle (x, y, width, height), for layout().
+ImVec4 item_rect() {
+  const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
+  return ImVec4(at.x, at.y, size.x, size.y);
+}
+
+}  // namespace
 
 void draw_reconstruction(AppState& s, float size) {
   if (!s.data.model.encoder()) {
@@ -52,6 +61,7 @@ void draw_reconstruction(AppState& s, float size) {
   ImGui::Image(s.original_texture.imgui_id(), ImVec2(size, size));
   ImGui::SameLine();
   ImGui::Image(s.recon_texture.imgui_id(), ImVec2(size, size));
+  s.recon_rect = item_rect();
   s.recon_caption = test_image_name(s, s.recon_index);
   char caption[200];
   const char* what = !s.vae ? "code" : s.recon_sample ? "z drawn from q(z|x)" : "mu";
@@ -69,9 +79,12 @@ void draw_reconstruction(AppState& s, float size) {
     // A VAE's reconstruction from mu, or from a draw z = mu + sigma eps of
     // the posterior (a new draw each time it is ticked or the image changes).
     if (ImGui::Checkbox("sample z from the posterior", &s.recon_sample)) s.recon_dirty = true;
+    s.recon_sample_rect = item_rect();
+    s.recon_redraw_rect = ImVec4();
     if (s.recon_sample) {
       same_line_if_fits(button_width("draw again"));
       if (ImGui::SmallButton("draw again")) s.recon_dirty = true;
+      s.recon_redraw_rect = item_rect();
     }
   }
 }

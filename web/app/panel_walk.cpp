@@ -114,10 +114,19 @@ void walk_update(AppState& s) {
   if (w.model_seen != s.model_serial || (uses_drawing && w.drawing_seen != s.draw.serial)) w.dirty = true;
   w.model_seen = s.model_serial;
   w.drawing_seen = s.draw.serial;
-  if (!w.dirty || !s.data.model_ready) return;
+  const bool shown = w.shown;
+  w.shown = false;
+  if (!s.data.model_ready) return;
+  if (w.dirty) w.strips_dirty = true;
+  // The endpoints' codes stay current (the pad marks them, layout() reports
+  // them); the strips wait until the panel is open.
+  if (!w.dirty && !(shown && w.strips_dirty)) return;
   w.dirty = false;
   std::vector<float> a, b;
-  if (!endpoint(s, 0, w.from, a) || !endpoint(s, 1, w.to, b)) {
+  const bool ends = endpoint(s, 0, w.from, a) && endpoint(s, 1, w.to, b);
+  if (!shown) return;
+  w.strips_dirty = false;
+  if (!ends) {
     upload_strip(w.walk_texture, std::vector<float>(static_cast<size_t>(w.steps) * kPixels, 0.0f), w.steps);
     upload_strip(w.blend_texture, std::vector<float>(static_cast<size_t>(w.steps) * kPixels, 0.0f), w.steps);
     return;
@@ -131,6 +140,7 @@ void walk_update(AppState& s) {
 
 void draw_walk(AppState& s, float width) {
   WalkView& w = s.walk;
+  w.shown = true;
   panel_intro(s, "Walk between two codes: the decoder draws digits all the way; a pixel blend gives ghosts.");
   draw_endpoint(s, 0);
   draw_endpoint(s, 1);

@@ -296,7 +296,7 @@
   // full file is loaded when that does not fit.
   // codes: the first test images' codes, labels.length x codeWidth (the
   // model's width: a wider code's scatter is projected onto the pad's plane).
-  function showTrainedModel(bytes, codes, labels, parameters = null, codeWidth = 2) {
+  function showTrainedModel(bytes, codes, labels, parameters = null, codeWidth = 2, copies = null) {
     const t0 = performance.now();
     const n = labels.length;
     if (codes.length !== n * codeWidth) throw new Error(`a snapshot's codes are ${codes.length} numbers, not ${n} x ${codeWidth}`);
@@ -307,7 +307,7 @@
       withHeapCopy(bytes, (modelPointer, size) =>
         Module._lp_train_model(modelPointer, size, codesPointer, labelsPointer, n))));
     if (ok) {
-      pool.setModel(bytes);
+      pool.setModel(bytes, copies);
       pageModel = { kind: 'trained', bytes, codes, labels, codeWidth };
     }
     snapshotCosts.handled(performance.now() - t0);
@@ -352,6 +352,7 @@
   ready.then((ok) => { if (ok) trainThreadsToPanel(trainer.status()); });
   const trainer = new TrainController({
     showModel: showTrainedModel,
+    modelCopies: () => pool.size,
     restoreModel: () => restoreModel(modelBeforeRun),
     onStatus(status, extra, history) {
       const state = TrainController.STATES.indexOf(status.state);

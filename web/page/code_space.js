@@ -14,6 +14,11 @@
 //   encode(pixels) {x, y, code}: the pad coordinates and the full code (mu)
 //   decode(x, y)   the digit at pad coordinates (x, y) (a 2-D model: the code)
 //   decode(z)      the digit of a full code (an array of the model's width)
+//   reconstruction() the Reconstruction panel's {index, sampled, mse, z}: the
+//                  test image, whether z was drawn from a VAE's posterior
+//                  (else mu), the MSE of its reconstruction, and z
+//   priorSamples() the codes of the Manifold panel's prior strip, left to
+//                  right: {count, codes} (count x the model's width floats)
 // eslint-disable-next-line no-unused-vars
 function LatentPadCodeSpace(Module, withHeapCopy) {
   const PIXELS = 784;
@@ -68,6 +73,11 @@ function LatentPadCodeSpace(Module, withHeapCopy) {
         anchorKind: info.anchor === ANCHORS[1] ? { testImage: info.image } : info.anchor,
         u: floatsAt(Module._lp_plane_vector(1), n), v: floatsAt(Module._lp_plane_vector(2), n),
       };
+    },
+    reconstruction() { return JSON.parse(Module.UTF8ToString(Module._lp_reconstruction_info())); },
+    priorSamples() {
+      const count = Module._lp_prior_count();
+      return { count, codes: floatsAt(Module._lp_prior_codes(), count * width()) };
     },
     encode(pixels) {
       if (!(pixels instanceof Float32Array) && !Array.isArray(pixels)) throw new Error(`encode: expected ${PIXELS} pixel values`);

@@ -45,11 +45,14 @@ class DecodePool {
   // The page loaded a new model: every later decode must use it. Messages are
   // handled in order, so no decode can overtake this.
   // bytes: an .lpad file's, kept (not copied: nothing writes to it).
-  setModel(bytes) {
+  // copies: optional copies of bytes, one per worker, that the caller made
+  // elsewhere (a training snapshot's, made in the training worker); each
+  // worker missing one gets a copy made here.
+  setModel(bytes, copies = null) {
     this.model = bytes;
     // A copy each, handed over rather than cloned by postMessage.
-    for (const worker of this.workers) {
-      const copy = this.model.slice();
+    for (const [i, worker] of this.workers.entries()) {
+      const copy = copies && copies[i] && copies[i].byteLength === bytes.byteLength ? copies[i] : this.model.slice();
       this.send(worker, { type: 'model', bytes: copy }, [copy.buffer]).catch((error) => this.fail(error));
     }
   }

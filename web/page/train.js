@@ -43,10 +43,12 @@ function defaultTrainThreads() {
 }
 
 class TrainController {
-  // hooks: showModel(bytes, codes, labels, parameters, codeWidth) makes a
+  // hooks: showModel(bytes, codes, labels, parameters, codeWidth, copies) makes a
   // snapshot the page's model (codes: n x codeWidth floats; parameters: the
   // same model's flat parameters, or null for a run's first snapshot, whose
-  // file must be loaded whole);
+  // file must be loaded whole; copies: modelCopies() copies of bytes, for the
+  // decode workers);
+  // modelCopies() says how many copies of each snapshot's file to make;
   // restoreModel() puts back the model from before the run;
   // onStatus(status, history) mirrors progress into the Train panel.
   constructor(hooks) {
@@ -158,6 +160,9 @@ class TrainController {
       files: TRAIN_FILES.map((f) => `train/${dataset}/${f}`),
       config: { epochs, lr, batch, seed, limit, ...arch },
       startModel: fromCurrent ? currentModel : null,
+      // Copies of each snapshot's file for the page's decode workers, made in
+      // the training worker rather than on the main thread.
+      copies: this.hooks.modelCopies ? this.hooks.modelCopies() : 0,
       meta: { dataset, trained_in: `browser (${name}.wasm, ${kernel === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'}` +
                                    `${used > 1 ? `, ${used} threads` : ''})`,
               created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -216,7 +221,7 @@ class TrainController {
         this.extra.step = p.step;
         this.addPoints(p);
         this.model = p.model;
-        this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth);
+        this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth, p.copies);
         this.setStatus({ state: p.paused ? 'paused' : 'training', epoch: p.epoch, batch: p.batch,
                          images_per_s: p.paused ? 0 : p.imagesPerSecond, train_loss: p.loss,
                          train_recon: p.recon, train_kl: p.kl, message: p.paused ? 'paused' : '' });
@@ -240,7 +245,7 @@ class TrainController {
           this.setStatus({ state: 'idle', images_per_s: 0, message: 'stopped before the first step; the page keeps its model' });
         } else if (p.state === 'done') {
           this.model = p.model;
-          this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth);
+          this.hooks.showModel(p.model, p.codes, p.labels, p.first ? null : p.parameters, p.codeWidth, p.copies);
           const how = p.stopped ? `stopped at epoch ${p.epoch + 1}, batch ${p.batch}` : `finished ${p.epoch} epochs`;
           this.setStatus({ state: 'done', epoch: p.epoch, batch: p.batch, images_per_s: 0, worker_tasks: p.workerTasks ?? 0,
                            message: `${how}; the trained model is now the page's model` });

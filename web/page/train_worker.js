@@ -77,13 +77,16 @@ async function download(files) {
 // codes (n x codeWidth floats, mu for a VAE) and labels. `first` marks the run's first snapshot, which the page
 // loads from the file: the architecture may be new.
 let snapshotsSent = 0;
+let modelCopies = 0;  // copies of the file for the page's decode workers, made here
 function snapshot() {
   const model = trainer.modelBytes();
+  const copies = Array.from({ length: modelCopies }, () => model.slice());
   const parameters = trainer.parameters();
   const { codes, labels, width } = trainer.testCodes(SCATTER_CODES);
-  return { model, parameters, codes, labels, codeWidth: width, first: snapshotsSent++ === 0 };
+  return { model, parameters, codes, labels, codeWidth: width, copies, first: snapshotsSent++ === 0 };
 }
-const snapshotTransfers = (s) => [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer];
+const snapshotTransfers = (s) =>
+  [s.model.buffer, s.parameters.buffer, s.codes.buffer, s.labels.buffer, ...s.copies.map((copy) => copy.buffer)];
 
 // The trainer for this run's build and thread count: the one kept from the
 // last run, or a new instance (whose threads must start first; it fetches the
@@ -200,6 +203,7 @@ self.onmessage = async ({ data }) => {
       active = true;
       run = data.run;
       snapshotsSent = 0;
+      modelCopies = Math.max(0, Math.min(8, data.copies | 0));
       control = { paused: false, stop: false, wake: null };
       try {
         const end = await train(data);
