@@ -17,7 +17,7 @@
 //   - the shipped VAE: the page's grid and mu of five test images match native;
 //   - the page is cross-origin isolated (tools/lib/serve.mjs's COOP/COEP), and
 //     train.start({threads: 2}) trains on 2 threads: the worker thread runs
-//     shard tasks, and native `latentpad eval` of the model gives the page's
+//     thread-pool tasks, and native `latentpad eval` of the model gives the page's
 //     test MSE.
 //
 // Headless Firefox gets no WebGL2 on the build machines, so this runs a headed
@@ -338,7 +338,7 @@ await test('the isolated page trains on 2 threads (latentpad_trainer_mt, Web Wor
   expect(Math.abs(nativeMse - end.test_mse) <= 1e-5 * Math.max(1, nativeMse) + 1e-6,
          `native eval of the model: ${nativeMse}, the page reported ${end.test_mse}`);
   expect(problems.length === 0, problems.join('; '));
-  return `the worker thread ran ${end.worker_tasks} shard tasks, test MSE ${end.test_mse.toFixed(5)} (native ${nativeMse})`;
+  return `the worker thread ran ${end.worker_tasks} pool tasks, test MSE ${end.test_mse.toFixed(5)} (native ${nativeMse})`;
 });
 
 await browser.close();

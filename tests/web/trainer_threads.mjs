@@ -112,7 +112,7 @@ try {
   const workerTasks = two.workerTasks();
   check(parallel.progress.step === 20 && parallel.progress.threads === 2 && workerTasks > 0,
         `2 threads: 20 steps, the run reports ${parallel.progress.threads} threads, and the worker thread ran ` +
-        `${workerTasks} of the ${20 * 2 * 2} shard tasks (the training thread the rest)`);
+        `${workerTasks} pool tasks (of the ${20 * 2 * 2} shard tasks and the test evaluation's 2; the training thread ran the rest)`);
   const again = run(two, {});
   check(bitEqual(parallel.weights, again.weights), '2 threads: a second run ends with bit-identical weights');
 
@@ -178,7 +178,7 @@ try {
   check(status === STATUS.finished && Math.abs(wasmMse - nativeMse) <= 0.03 * nativeMse,
         `one epoch on 2 threads: test MSE ${wasmMse.toFixed(5)} against native --threads 2 ${nativeMse.toFixed(5)} ` +
         `(within 3 %), ${(60000 / seconds).toFixed(0)} images/s under Node; the worker thread ran ` +
-        `${two.workerTasks() - tasksBefore} shard tasks`);
+        `${two.workerTasks() - tasksBefore} pool tasks`);
 } catch (error) {
   check(false, `threw: ${error.stack || error}`);
 } finally {

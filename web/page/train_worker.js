@@ -19,7 +19,7 @@ const SCATTER_CODES = 1000;
 
 let trainer = null;
 let trainerKey = null;     // its build and thread count
-let tasksAtStart = 0;      // its worker threads' shard tasks before the run (a threaded trainer)
+let tasksAtStart = 0;      // its worker threads' pool tasks before the run (a threaded trainer)
 let loadedSet = null;      // the data set whose files the trainer holds
 let control = { paused: false, stop: false, wake: null };
 let run = 0;  // the controller's number for the current run, echoed in every message
