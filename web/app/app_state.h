@@ -250,6 +250,7 @@ struct AppState {
   WalkView walk;
   CompareView compare;
   int model_serial = 0;  // bumped whenever the page's model changes
+  int wake_serial = 0;     // a timer asked for a frame (lp_wake)
   int requested_tab = -1;  // a tab to open in the next frame (latentpad.showPanel)
   int dataset = 0;         // the shipped model shown: 0 MNIST, 1 Fashion-MNIST
   int site_kind = 0;       // and its kind: 0 autoencoder, 1 VAE

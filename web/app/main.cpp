@@ -104,7 +104,7 @@ auto view_state(const AppState& s) {
   return std::make_tuple(s.error, s.status, s.data.model_ready, s.z[0], s.z[1], s.range, s.grid, s.recon_index,
                          s.digit_dirty, s.manifold_dirty, s.recon_dirty, s.manifold_serial, s.css_width,
                          s.css_height, s.train.serial, s.draw.serial, s.requested_tab, s.walk.playing,
-                         s.model_serial, s.gl_restores, s.code_serial, s.prior_dirty, s.compare.serial);
+                         s.model_serial, s.gl_restores, s.code_serial, s.prior_dirty, s.compare.serial, s.wake_serial);
 }
 using ViewState = decltype(view_state(std::declval<const AppState&>()));
 
