@@ -46,6 +46,21 @@ export async function drawnTexels(page, [x, y, w, h], side) {
 }
 // isolated: false serves the site without the COOP/COEP headers (a plain
 // static host: no SharedArrayBuffer, so training runs on one thread).
+// The page's training status (latentpad.train.status()).
+export const trainStatus = (page) => page.evaluate(() => window.latentpad.train.status());
+
+// Polls condition() every 50 ms until it gives something truthy, and returns
+// that; fails after `seconds`, naming `what` and the training status.
+export async function waitFor(page, what, condition, seconds = 60) {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    expect(Date.now() - t0 < seconds * 1000, `timed out after ${seconds} s waiting for ${what}: ${JSON.stringify(await trainStatus(page))}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 export async function startBrowser(siteDir, { isolated = true } = {}) {
   const server = await startServer(siteDir, 0, '127.0.0.1', { isolated });
   const base = `http://127.0.0.1:${server.address().port}/`;

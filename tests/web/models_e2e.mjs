@@ -164,7 +164,10 @@ await test('the shipped VAE: the page\'s grid and mu match native', async (page,
     // nearest filtering) and compare by the mean difference, with each digit's
     // own decode() and with its neighbour's, which must differ.
     const texel = (at, size, i) => Math.min(27, Math.floor((Math.floor(at + (i + 0.5) * size / 14) + 0.5 - at) / size * 28));
-    let meanDiff;
+    // The mean difference between the 14 x 14 pixels read in the cell at cx
+    // (cw wide) and the texels they show of `digit`.
+    const meanDiff = (shown, digit, cx, cw) => shown.reduce((sum, v, i) =>
+      sum + Math.abs(v - digit[texel(y, h, Math.floor(i / 14)) * 28 + texel(cx, cw, i % 14)]), 0) / shown.length;
     const decoded = [];
     for (let k = 0; k < count; ++k) {
       decoded.push(await page.evaluate((z) => Array.from(window.latentpad.decode(z)), codes.slice(2 * k, 2 * k + 2)));
@@ -172,11 +175,9 @@ await test('the shipped VAE: the page\'s grid and mu match native', async (page,
     let off = 0, other = Infinity;
     for (let k = 0; k < count; ++k) {
       const cx = x + (k * w) / count, cw = w / count;
-      meanDiff = (shown, digit) => shown.reduce((sum, v, i) =>
-        sum + Math.abs(v - digit[texel(y, h, Math.floor(i / 14)) * 28 + texel(cx, cw, i % 14)]), 0) / shown.length;
       const shown = await drawnTexels(page, [cx, y, cw, h], 14);
-      off = Math.max(off, meanDiff(shown, decoded[k]));
-      other = Math.min(other, meanDiff(shown, decoded[(k + 1) % count]));
+      off = Math.max(off, meanDiff(shown, decoded[k], cx, cw));
+      other = Math.min(other, meanDiff(shown, decoded[(k + 1) % count], cx, cw));
     }
     return { count, codes, off, other };
   };

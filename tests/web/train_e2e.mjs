@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, nextFrames, startBrowser } from './browser.mjs';
+import { expect, nextFrames, startBrowser, trainStatus, waitFor } from './browser.mjs';
 
 const [siteDir, latentpad, dataDir] = process.argv.slice(2);
 if (!dataDir) {
@@ -33,20 +33,11 @@ const work = mkdtempSync(join(tmpdir(), 'latentpad-train-e2e-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const { test, open, finish } = await startBrowser(siteDir);
 
-const status = (page) => page.evaluate(() => window.latentpad.train.status());
+const status = trainStatus;
 const steps = (page) => page.evaluate(() => window.latentpad.train.steps());
 const codes = async (page) => Array.from(await page.evaluate(() => window.latentpad.scatterCodes()));
 const decodeAt = (page, x, y) => page.evaluate(([x, y]) => Array.from(window.latentpad.decode(x, y)), [x, y]);
 const maxAbsDiff = (a, b) => a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i])), 0);
-async function waitFor(page, what, condition, seconds = 60) {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    expect(Date.now() - t0 < seconds * 1000, `timed out after ${seconds} s waiting for ${what}: ${JSON.stringify(await status(page))}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
 
 await test('a short run trains: the loss falls, the codes move, the page keeps drawing', async (page, problems) => {
   await open(page);

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, startBrowser } from './browser.mjs';
+import { expect, startBrowser, trainStatus, waitFor } from './browser.mjs';
 
 const [siteDir, latentpad, dataDir] = process.argv.slice(2);
 if (!dataDir) {
@@ -28,17 +28,8 @@ if (!dataDir) {
 const work = mkdtempSync(join(tmpdir(), 'latentpad-threads-e2e-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-const status = (page) => page.evaluate(() => window.latentpad.train.status());
+const status = trainStatus;
 const panel = (page) => page.evaluate(() => window.latentpad.train.panel());
-async function waitFor(page, what, condition, seconds = 60) {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    expect(Date.now() - t0 < seconds * 1000, `timed out after ${seconds} s waiting for ${what}: ${JSON.stringify(await status(page))}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
 
 let failures = 0;
 {

@@ -13,11 +13,11 @@
 //     are refused with a reason.
 //
 // usage: node trainer_parity.mjs LATENTPAD_TRAINER_WASM LATENTPAD_BINARY MNIST_DIR
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PART, STATUS, instantiateTrainer } from '../../web/page/trainer_module.js';
+import { checker, lpadParameters, mnistParts, runNative } from './trainer_testing.mjs';
 
 const [trainerWasm, latentpad, dataDir] = process.argv.slice(2);
 if (!dataDir) {
@@ -27,33 +27,13 @@ if (!dataDir) {
 const work = mkdtempSync(join(tmpdir(), 'latentpad-trainer-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-let passed = 0, failed = 0;
-function check(ok, message) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
-  ok ? passed++ : failed++;
-}
+const { check, finish } = checker('trainer parity');
 
-// Every float32 parameter of an .lpad file (src/formats/model_file.h: a
-// 20-byte header, then sections of tag, u32 reserved, u64 length, payload).
-function parameters(file) {
-  const bytes = new Uint8Array(file);  // a copy: Node's Buffer.slice would share its pool
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sections = view.getUint32(16, true);
-  let offset = 20;
-  for (let i = 0; i < sections; i++) {
-    const tag = new TextDecoder().decode(bytes.subarray(offset, offset + 4));
-    const length = Number(view.getBigUint64(offset + 8, true));
-    if (tag === 'PARM') return new Float32Array(bytes.slice(offset + 16, offset + 16 + length).buffer);
-    offset += 16 + length;
-  }
-  throw new Error('no PARM section');
-}
 
-const native = (args) => execFileSync(latentpad, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const native = (args) => runNative(latentpad, args);
 
 const trainer = await instantiateTrainer(readFileSync(trainerWasm));
-const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-files.forEach((file, part) => trainer.setData(part, readFileSync(join(dataDir, file))));
+mnistParts(dataDir).forEach((bytes, part) => trainer.setData(part, bytes));
 
 // 1. Twenty steps: 1,280 images are 20 batches of 64 (one epoch, one thread).
 trainer.start({ epochs: 1, lr: 1e-3, batch: 64, seed: 7, limit: 1280 });
@@ -62,11 +42,11 @@ while (status === STATUS.running) status = trainer.steps(1), steps++;
 check(status === STATUS.finished && trainer.progress().step === 20, `20 steps in wasm (status ${status}, ${trainer.progress().step} Adam steps)`);
 native(['train', '--data', dataDir, '--limit', '1280', '--epochs', '1', '--batch', '64', '--seed', '7', '--threads', '1',
         '--out', join(work, 'steps.lpad')]);
-const ours = parameters(trainer.modelBytes()), theirs = parameters(readFileSync(join(work, 'steps.lpad')));
+const ours = lpadParameters(trainer.modelBytes()), theirs = lpadParameters(readFileSync(join(work, 'steps.lpad')));
 let worst = 0;
 for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
 let moved = 0;
-const init = (() => { trainer.start({ epochs: 1, lr: 1e-3, batch: 64, seed: 7, limit: 1280 }); return parameters(trainer.modelBytes()); })();
+const init = (() => { trainer.start({ epochs: 1, lr: 1e-3, batch: 64, seed: 7, limit: 1280 }); return lpadParameters(trainer.modelBytes()); })();
 for (let i = 0; i < theirs.length; i++) moved = Math.max(moved, Math.abs(theirs[i] - init[i]));
 check(ours.length === theirs.length && worst <= 1e-4,
       `after 20 steps the wasm and native weights differ by at most ${worst.toExponential(2)} (limit 1e-4; the steps moved them by up to ${moved.toExponential(2)})`);
@@ -97,7 +77,7 @@ check(status === STATUS.diverged && /^training diverged: epoch 1's mean loss/.te
 // native. Both CLI flags and start()'s options name the same settings.
 function twentySteps(name, options, flags) {
   trainer.start({ epochs: 1, lr: 1e-3, batch: 64, seed: 7, limit: 1280, ...options });
-  const init = parameters(trainer.modelBytes());
+  const init = lpadParameters(trainer.modelBytes());
   let s = STATUS.running;
   while (s === STATUS.running) s = trainer.steps(1);
   const p = trainer.progress();
@@ -105,7 +85,7 @@ function twentySteps(name, options, flags) {
   const out = join(work, `${name.replace(/\W+/g, '_')}.lpad`);
   native(['train', '--data', dataDir, '--limit', '1280', '--epochs', '1', '--batch', '64', '--seed', '7',
           '--threads', '1', ...flags, '--out', out]);
-  const ours = parameters(trainer.modelBytes()), theirs = parameters(readFileSync(out));
+  const ours = lpadParameters(trainer.modelBytes()), theirs = lpadParameters(readFileSync(out));
   let diff = 0, move = 0;
   for (let i = 0; i < theirs.length; i++) {
     diff = Math.max(diff, Math.abs(ours[i] - theirs[i]));
@@ -185,5 +165,4 @@ let refused = '';
 try { trainer.setData(PART.trainImages, new Uint8Array([0, 0, 8, 3, 0, 0])); } catch (error) { refused = error.message; }
 check(/truncated/.test(refused), `a truncated IDX file is refused: ${refused}`);
 
-console.log(`trainer parity: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

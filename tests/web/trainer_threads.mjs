@@ -22,7 +22,6 @@
 //     within 3 % (the images/s under Node are printed).
 //
 // usage: node trainer_threads.mjs TRAINER_MT_WASM TRAINER_WASM LATENTPAD_BINARY MNIST_DIR
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { STATUS, instantiateTrainer } from '../../web/page/trainer_module.js';
 import { instantiateThreadedTrainer } from '../../web/page/trainer_threads.js';
+import { checker, lpadParameters, mnistParts, runNative } from './trainer_testing.mjs';
 
 const [mtWasm, singleWasm, latentpad, dataDir] = process.argv.slice(2);
 if (!dataDir) {
@@ -39,26 +39,8 @@ if (!dataDir) {
 const work = mkdtempSync(join(tmpdir(), 'latentpad-threads-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-let passed = 0, failed = 0;
-function check(ok, message) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
-  ok ? passed++ : failed++;
-}
+const { check, finish } = checker('trainer threads');
 
-// Every float32 parameter of an .lpad file (as trainer_parity.mjs reads them).
-function parameters(file) {
-  const bytes = new Uint8Array(file);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sections = view.getUint32(16, true);
-  let offset = 20;
-  for (let i = 0; i < sections; i++) {
-    const tag = new TextDecoder().decode(bytes.subarray(offset, offset + 4));
-    const length = Number(view.getBigUint64(offset + 8, true));
-    if (tag === 'PARM') return new Float32Array(bytes.slice(offset + 16, offset + 16 + length).buffer);
-    offset += 16 + length;
-  }
-  throw new Error('no PARM section');
-}
 const maxDiff = (a, b) => {
   if (a.length !== b.length) return Infinity;
   let worst = 0;
@@ -68,7 +50,7 @@ const maxDiff = (a, b) => {
 const bitEqual = (a, b) => a.length === b.length &&
   Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
-const native = (args) => execFileSync(latentpad, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const native = (args) => runNative(latentpad, args);
 
 // worker_threads as the pool's workers: web/page/thread_worker.js under Node.
 const threadWorker = fileURLToPath(new URL('../../web/page/thread_worker.js', import.meta.url));
@@ -84,8 +66,7 @@ function spawnNodeWorker(data) {
   return { ready, terminate: () => worker.terminate() };
 }
 
-const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-const data = files.map((file) => readFileSync(join(dataDir, file)));
+const data = mnistParts(dataDir);
 const module = new WebAssembly.Module(readFileSync(mtWasm));
 const withData = (trainer) => (data.forEach((bytes, part) => trainer.setData(part, bytes)), trainer);
 
@@ -95,13 +76,13 @@ function run(trainer, options) {
   let status = STATUS.running;
   while (status === STATUS.running) status = trainer.steps(5);
   if (status !== STATUS.finished) throw new Error(`status ${status}: ${trainer.lastError()}`);
-  return { weights: parameters(trainer.modelBytes()), progress: trainer.progress() };
+  return { weights: lpadParameters(trainer.modelBytes()), progress: trainer.progress() };
 }
 function nativeRun(threads, flags = []) {
   const out = join(work, `native-${threads}-${flags.join('_')}.lpad`);
   native(['train', '--data', dataDir, '--limit', '1280', '--epochs', '1', '--batch', '64', '--seed', '7',
           '--threads', String(threads), ...flags, '--out', out]);
-  return parameters(readFileSync(out));
+  return lpadParameters(readFileSync(out));
 }
 
 try {
@@ -185,5 +166,4 @@ try {
   spawned.forEach((w) => w.terminate());
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
