@@ -11,14 +11,18 @@
 // browsers now reject, so this second build cannot come from emcc.
 //
 // Forward pass:
-// The work is tiled into blocks of S samples x 4V outputs held in registers
-// (S <= 4, 4V <= 8: 8 accumulators plus 2 weight vectors and a broadcast fit
-// in x86's 16 vector registers; 12-wide tiles measured slower, from spills).
+// The work is tiled into blocks of S samples x 4V outputs held in registers.
 // The 4V weights of one input column are contiguous (W is column-major, and
-// large batches repack it into panels): one load each, multiplied by x[s][j]
-// broadcast to four lanes, so every weight loaded is reused S times and no
-// horizontal sums are needed. The activation is applied to the sums in
-// registers, not in a second pass over y.
+// large batches repack it into panels of 8): one load each, multiplied by
+// x[s][j] broadcast to four lanes, so every weight loaded is reused S times
+// and no horizontal sums are needed. Large batches also interleave each group
+// of samples' inputs, and the group is as large as V8's registers allow (6
+// samples with fused multiply-adds, 4 without: dense_tile_interleaved); small
+// batches read up to 4 samples in place (dense_tile). The activation is
+// applied to the sums in registers, not in a second pass over y, and is a
+// template argument, so that each tile holds only its own code.
+// What V8 makes of the code matters as much as the arithmetic: the comments
+// below say what each choice was measured against.
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
@@ -32,8 +36,7 @@ namespace {
 
 inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
 
-// acc + a * b, the products' only arithmetic (the activations below keep
-// their mul/add, so both builds share them to the bit).
+// acc + a * b: the products' and the activations' arithmetic.
 inline v128_t madd(v128_t a, v128_t b, v128_t acc) {
 #if defined(__wasm_relaxed_simd__)
   return wasm_f32x4_relaxed_madd(a, b, acc);
@@ -44,42 +47,59 @@ inline v128_t madd(v128_t a, v128_t b, v128_t acc) {
 
 // e^x on four lanes: x = k ln2 + r with |r| <= ln2/2, e^r by Cephes' expf
 // polynomial, 2^k built directly in the exponent bits. Relative error ~2 ulp.
+// Written for what V8 emits on x86 (the activations cost a fifth of a decode
+// before this): the clamp is pmax/pmin, one maxps/minps each, where
+// f32x4.max/min take six or seven instructions for their NaN rules (a NaN x
+// still comes through, as the first operand); and k is rounded by adding
+// 1.5 * 2^23, whose float then holds k + 127 in its low mantissa bits, so
+// shifting those bits by 23 is 2^k, with no float-to-int conversion (an
+// eight-instruction sequence for i32x4.trunc_sat_f32x4_s).
 inline v128_t exp4(v128_t x) {
-  x = wasm_f32x4_min(wasm_f32x4_max(x, splat(-87.0f)), splat(88.0f));
-  const v128_t k = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.44269504088896341f)));
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, splat(-87.0f)), splat(88.0f));
+  const v128_t shifter = splat(12582912.0f + 127.0f);  // 1.5 * 2^23 + the exponent bias
+  const v128_t t = madd(x, splat(1.44269504088896341f), shifter);
+  const v128_t k = wasm_f32x4_sub(t, shifter);  // round(x / ln2), exactly
   // ln2 split in two so that k * ln2_hi is exact.
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(k, splat(0.693359375f)));
-  r = wasm_f32x4_add(r, wasm_f32x4_mul(k, splat(2.12194440e-4f)));
+  v128_t r = madd(k, splat(-0.693359375f), x);
+  r = madd(k, splat(2.12194440e-4f), r);
   v128_t p = splat(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), wasm_f32x4_add(r, splat(1.0f)));
-  const v128_t biased = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(k), wasm_i32x4_splat(127));
-  return wasm_f32x4_mul(p, wasm_i32x4_shl(biased, 23));
+  p = madd(p, r, splat(1.3981999507e-3f));
+  p = madd(p, r, splat(8.3334519073e-3f));
+  p = madd(p, r, splat(4.1665795894e-2f));
+  p = madd(p, r, splat(1.6666665459e-1f));
+  p = madd(p, r, splat(5.0000001201e-1f));
+  p = madd(p, wasm_f32x4_mul(r, r), wasm_f32x4_add(r, splat(1.0f)));  // 1 + r + r^2 p(r)
+  return wasm_f32x4_mul(p, wasm_i32x4_shl(t, 23));
 }
 
-inline v128_t activation4(Activation act, v128_t z) {
+// The activation is a template argument, so that each tile's code holds
+// only its own (a switch on a run-time value kept the constants of all of
+// them live across the tile's loop, costing registers).
+template <Activation A>
+inline v128_t activation4(v128_t z) {
   const v128_t one = splat(1.0f);
-  switch (act) {
+  switch (A) {
     case Activation::identity: return z;
     // 1 / (1 + e^-z): saturates to exactly 0 or 1 thanks to the clamp in exp4.
-    case Activation::sigmoid: return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(z))));
+    // (0 - z, not neg: one subtraction where V8 builds a sign mask and xors.)
+    case Activation::sigmoid: return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_sub(splat(0.0f), z))));
     // tanh z = 1 - 2 / (1 + e^2z): stable at both ends, absolute error ~1e-7 near 0.
     case Activation::tanh:
       return wasm_f32x4_sub(one, wasm_f32x4_div(splat(2.0f), wasm_f32x4_add(one, exp4(wasm_f32x4_add(z, z)))));
-    case Activation::relu: return wasm_f32x4_max(z, splat(0.0f));
+    // pmax: one maxps (a NaN z comes through, as in exp4's clamp).
+    case Activation::relu: return wasm_f32x4_pmax(z, splat(0.0f));
   }
   return z;
 }
 
 // Outputs [o0, o0 + 4V) of samples 0..S-1 (x, y offset to the first sample).
-// w points at this tile's weights: the 4V weights of input j are at w + j * w_stride.
+// w points at this tile's weights: the 4V weights of input j are at
+// w + j * 4V when Packed (dense_pack's panels), w + j * out when not; the
+// stride is a constant where it can be, one address register fewer.
 // The activation is applied while the sums are still in registers.
-template <int S, int V>
-inline void dense_tile(const DenseView& layer, const float* w, int w_stride, const float* x, float* y, int o0) {
+template <int S, int V, Activation A, bool Packed>
+inline void dense_tile(const DenseView& layer, const float* w, const float* x, float* y, int o0) {
+  const int w_stride = Packed ? 4 * V : layer.out;
   v128_t acc[S][V];
   for (int v = 0; v < V; ++v) {
     const v128_t b = wasm_v128_load(layer.bias + o0 + 4 * v);
@@ -94,26 +114,66 @@ inline void dense_tile(const DenseView& layer, const float* w, int w_stride, con
     }
   }
   for (int s = 0; s < S; ++s)
-    for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, activation4(layer.act, acc[s][v]));
+    for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, activation4<A>(acc[s][v]));
 }
 
-// Outputs [o0, o0 + 4V) of n samples, four at a time.
-template <int V>
-void dense_tile_samples(const DenseView& layer, const float* w, int w_stride, const float* x, float* y, int n,
-                        int o0) {
+// Outputs [o0, o0 + 4V) of n samples, four at a time. Not inlined: one
+// small function per tile shape keeps V8's register allocation to the tile
+// (inlined into one function for all shapes, the loops spilled and ran 3x slower).
+template <int V, Activation A, bool Packed>
+__attribute__((noinline)) void dense_tile_samples(const DenseView& layer, const float* w, const float* x, float* y, int n, int o0) {
   int s = 0;
-  for (; s + 4 <= n; s += 4) dense_tile<4, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0);
+  for (; s + 4 <= n; s += 4) dense_tile<4, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0);
   switch (n - s) {
-    case 3: dense_tile<3, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
-    case 2: dense_tile<2, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
-    case 1: dense_tile<1, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
+    case 3: dense_tile<3, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0); break;
+    case 2: dense_tile<2, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0); break;
+    case 1: dense_tile<1, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0); break;
     default: break;
   }
 }
 
-// Samples per block: each weight tile is used by the whole block while it is
-// in L1, rather than the whole weight matrix streaming by once per 4 samples.
-constexpr int kSampleBlock = 32;
+// The packed path's tile: kGroup samples x 8 outputs, over inputs
+// interleaved as [in][kGroup], so that the broadcasts of input j are at one
+// address plus small constants and the loop advances two pointers (read from
+// separate rows, the same loop advanced one pointer per sample, kept its
+// counter on the stack and ran 5-10 % slower under V8).
+// How many samples: V8 allocates 15 of x86's 16 vector registers.
+//   - Fused (relaxed SIMD): 6 samples, 12 accumulators plus two weight
+//     vectors and a broadcast. With 8 accumulators (4 samples) the FMAs'
+//     4-cycle latency left the two FMA pipes short of work: 6 samples run 7 %
+//     faster per sample on the 256-784 layer in Chromium. With 7, V8 spills.
+//   - Mul then add (SIMD128): 4 samples. Each product needs a register of its
+//     own before it is added, and with 6 samples the loop spilled and ran
+//     1.7x slower.
+#if defined(__wasm_relaxed_simd__)
+constexpr int kGroup = 6;
+#else
+constexpr int kGroup = 4;
+#endif
+template <Activation A>
+__attribute__((noinline)) void dense_tile_interleaved(const DenseView& layer, const float* w, const float* xt,
+                                                      float* y, int o0) {
+  v128_t acc[kGroup][2];
+  for (int v = 0; v < 2; ++v) {
+    const v128_t b = wasm_v128_load(layer.bias + o0 + 4 * v);
+    for (int s = 0; s < kGroup; ++s) acc[s][v] = b;
+  }
+  for (const float* end = xt + kGroup * layer.in; xt != end; xt += kGroup, w += 8) {
+    const v128_t w0 = wasm_v128_load(w), w1 = wasm_v128_load(w + 4);
+    for (int s = 0; s < kGroup; ++s) {
+      const v128_t xs = wasm_v128_load32_splat(xt + s);
+      acc[s][0] = madd(w0, xs, acc[s][0]);
+      acc[s][1] = madd(w1, xs, acc[s][1]);
+    }
+  }
+  for (int s = 0; s < kGroup; ++s)
+    for (int v = 0; v < 2; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, activation4<A>(acc[s][v]));
+}
+
+// Samples per block (whole groups): each weight panel is used by the whole
+// block while it is in L1, rather than the whole weight matrix streaming by
+// once per group.
+constexpr int kSampleBlock = 6 * kGroup;
 // Batches from this size on pack the weights first (see dense_infer_simd128).
 constexpr int kPackMinSamples = 16;
 
@@ -140,14 +200,17 @@ std::vector<float> dense_pack(const DenseView& layer) {
   return packed;
 }
 
-void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
+namespace {
+
+template <Activation A>
+void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
   // Large batches first copy W into panels of 8 outputs, [out/8][in][8], so a
   // tile reads its weights as one contiguous stream instead of one 32-byte
   // piece per column `out` floats apart (fewer cache lines and TLB entries).
   // The copy costs about one sample's worth of work, so small batches skip it.
   const int panels = layer.out / 8;
   const bool pack = n >= kPackMinSamples && panels > 0;
-  thread_local std::vector<float> repacked;
+  thread_local std::vector<float> repacked, interleaved;
   const float* packed = layer.packed;
   if (pack && !packed) {
     repacked = dense_pack(layer);
@@ -158,11 +221,29 @@ void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y
     const float* xb = x + static_cast<size_t>(first) * layer.in;
     float* yb = y + static_cast<size_t>(first) * layer.out;
     int o = 0;
-    for (; o + 8 <= layer.out; o += 8) {
-      if (pack) dense_tile_samples<2>(layer, packed + static_cast<size_t>(o) * layer.in, 8, xb, yb, count, o);
-      else dense_tile_samples<2>(layer, layer.weight + o, layer.out, xb, yb, count, o);
+    if (pack) {
+      // The block's whole groups of samples, interleaved once for all panels;
+      // the rest (fewer than a group) read in place.
+      const int grouped = count / kGroup * kGroup;
+      interleaved.resize(static_cast<size_t>(grouped) * layer.in);
+      for (int g = 0; g < grouped; g += kGroup)
+        for (int s = 0; s < kGroup; ++s) {
+          const float* from = xb + static_cast<size_t>(g + s) * layer.in;
+          float* to = &interleaved[static_cast<size_t>(g) * layer.in + s];
+          for (int j = 0; j < layer.in; ++j) to[kGroup * j] = from[j];
+        }
+      for (; o + 8 <= layer.out; o += 8) {
+        const float* panel = packed + static_cast<size_t>(o) * layer.in;
+        for (int g = 0; g < grouped; g += kGroup)
+          dense_tile_interleaved<A>(layer, panel, &interleaved[static_cast<size_t>(g) * layer.in],
+                                    yb + static_cast<size_t>(g) * layer.out, o);
+        if (grouped < count)
+          dense_tile_samples<2, A, true>(layer, panel, xb + static_cast<size_t>(grouped) * layer.in,
+                                         yb + static_cast<size_t>(grouped) * layer.out, count - grouped, o);
+      }
     }
-    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1>(layer, layer.weight + o, layer.out, xb, yb, count, o);
+    for (; o + 8 <= layer.out; o += 8) dense_tile_samples<2, A, false>(layer, layer.weight + o, xb, yb, count, o);
+    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1, A, false>(layer, layer.weight + o, xb, yb, count, o);
     for (; o < layer.out; ++o) {
       for (int s = 0; s < count; ++s) {
         float sum = layer.bias[o];
@@ -171,6 +252,17 @@ void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y
         yb[s * layer.out + o] = activation_apply(layer.act, sum);
       }
     }
+  }
+}
+
+}  // namespace
+
+void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
+  switch (layer.act) {
+    case Activation::identity: return dense_infer_with<Activation::identity>(layer, x, n, y);
+    case Activation::tanh: return dense_infer_with<Activation::tanh>(layer, x, n, y);
+    case Activation::sigmoid: return dense_infer_with<Activation::sigmoid>(layer, x, n, y);
+    case Activation::relu: return dense_infer_with<Activation::relu>(layer, x, n, y);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "nn/mlp.h"
 
 #include <algorithm>
+#include <memory>
 
 
 namespace lp {
@@ -88,15 +89,29 @@ PackedMlp mlp_pack(const Mlp& mlp) {
 void mlp_infer(const Mlp& mlp, const float* x, int n, float* y) { mlp_infer(mlp, PackedMlp{}, x, n, y); }
 
 void mlp_infer(const Mlp& mlp, const PackedMlp& packed, const float* x, int n, float* y) {
-  // Two ping-pong buffers sized for the widest layer.
-  int widest = mlp.in_size();
-  for (const Dense& layer : mlp.layers) widest = std::max(widest, layer.out_size());
-  std::vector<float> ping(static_cast<size_t>(widest) * n), pong(ping.size());
+  // Two ping-pong buffers for the hidden layers' outputs, sized for the
+  // widest, kept from call to call (per thread) and never cleared: every
+  // float is written by a layer before the next one reads it. A decode of
+  // 1,024 codes needs 2 x 1 MB; allocating and zeroing that on every call
+  // cost more than a small layer's products.
+  size_t widest = 0;
+  for (size_t k = 0; k + 1 < mlp.layers.size(); ++k)
+    widest = std::max(widest, static_cast<size_t>(mlp.layers[k].out_size()));
+  thread_local std::unique_ptr<float[]> scratch;
+  thread_local size_t scratch_floats = 0;
+  const size_t per_buffer = widest * static_cast<size_t>(n);
+  if (scratch_floats < 2 * per_buffer) {
+    scratch.reset();  // free the old block before asking for the larger one
+    scratch.reset(new float[2 * per_buffer]);
+    scratch_floats = 2 * per_buffer;
+  }
+  float* ping = scratch.get();
+  float* pong = ping + per_buffer;
   const float* in = x;
   for (size_t k = 0; k < mlp.layers.size(); ++k) {
     const Dense& layer = mlp.layers[k];
     const bool last = k + 1 == mlp.layers.size();
-    float* out = last ? y : (in == ping.data() ? pong.data() : ping.data());
+    float* out = last ? y : (in == ping ? pong : ping);
     DenseView view = dense_view(layer);
     if (k < packed.layers.size() && !packed.layers[k].empty()) view.packed = packed.layers[k].data();
     dense_infer(view, in, n, out);

@@ -13,12 +13,14 @@ using namespace lp;
 TEST_CASE("the build's dense kernel matches the scalar reference", "[dense_kernel]") {
   INFO("kernel: " << dense_kernel_name());
   Rng rng(123);
-  // {in, out, n}. From n = 16 on, SIMD128 repacks W into panels of 8 outputs,
-  // and works in blocks of 32 samples: the last rows cover both, with outputs
-  // left over after the panels (30 = 3 x 8 + 4 + 2) and a short last block.
+  // {in, out, n}. From n = 16 on, SIMD128 repacks W into panels of 8 outputs
+  // and works in blocks of 6 groups of samples (groups of 4 for SIMD128, of 6
+  // with fused multiply-adds), each group's inputs interleaved: the last rows
+  // cover both, with outputs left over after the panels (30 = 3 x 8 + 4 + 2),
+  // several blocks, short last blocks, and 1 to 5 samples after the groups.
   const int shapes[][3] = {{1, 1, 1},     {2, 64, 1},   {3, 5, 7},    {784, 256, 4}, {64, 2, 9},
                            {13, 9, 6},    {256, 784, 5}, {7, 4, 3},    {2, 3, 2},     {5, 8, 16},
-                           {37, 30, 45},  {2, 64, 33},  {128, 256, 70}};
+                           {37, 30, 45},  {2, 64, 33},  {128, 256, 70}, {37, 30, 47}, {37, 30, 41}};
   for (const auto& shape : shapes) {
     const int in = shape[0], out = shape[1], n = shape[2];
     for (uint32_t code = 0; code <= 3; ++code) {
