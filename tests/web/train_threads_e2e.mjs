@@ -10,6 +10,10 @@
 //   - the Train panel's threads setting starts at the page's default
 //     (hardwareConcurrency - 1, at least 1), a run without `threads` uses it,
 //     and threads: 0 is refused;
+//   - where the browser will not reserve the threaded build's shared memory
+//     (WebAssembly.Memory throws), start({threads: 2}) trains on one thread of
+//     the single-thread build, and the status, the panel and the model file
+//     say so;
 //   - on a server without those headers, start({threads: 2}) trains on one
 //     thread, and the status and the panel say why.
 //
@@ -89,6 +93,42 @@ let failures = 0;
     expect(/threads must be a whole number from 1 to 64/.test(refused), `threads: 0 gave ${refused}`);
     expect(problems.length === 0, problems.join('; '));
     return `default ${started.threads} thread(s) on ${cores} cores`;
+  });
+  await test('isolated page: where the browser will not reserve the shared memory, threads: 2 trains on the ' +
+             'single-thread build and says why', async (page, problems) => {
+    // The threaded trainer's WebAssembly.Memory throws as a browser short of
+    // address space does (Chromium's message), in the page's own module.
+    const fetched = [];
+    page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    let patched = false;
+    await page.route('**/trainer_threads.js', async (route) => {
+      const response = await route.fetch();
+      const original = await response.text();
+      const body = original.replace('new WebAssembly.Memory(MEMORY)',
+                                    "(() => { throw new RangeError('WebAssembly.Memory(): could not allocate memory'); })()");
+      patched = body !== original;
+      await route.fulfill({ response, body });
+    });
+    await open(page);
+    const started = await page.evaluate(() => window.latentpad.train.start({ threads: 2, epochs: 1, limit: 2000, seed: 3 }));
+    expect(patched, 'trainer_threads.js was not fetched through the route, or has no new WebAssembly.Memory(MEMORY)');
+    expect(started.state === 'training' && started.threads === 1 && started.threads_requested === 2 &&
+           /^not 2: the browser could not reserve the threaded trainer's shared memory \(up to 1 GB\): WebAssembly\.Memory\(\): could not allocate memory$/
+             .test(started.threads_note) && /1 thread/.test(started.message),
+           `start() resolved to ${JSON.stringify(started)}`);
+    const shown = await panel(page);
+    expect(/^training on 1 thread \(not 2: the browser could not reserve/.test(shown.line), `the panel shows ${JSON.stringify(shown)}`);
+    const end = await page.evaluate(() => window.latentpad.train.finished());
+    expect(end.state === 'done' && end.epoch === 1 && end.threads === 1 && end.worker_tasks === 0,
+           `the run ended ${JSON.stringify(end)}`);
+    const file = join(work, 'fallback.lpad');
+    writeFileSync(file, Buffer.from(await page.evaluate(() => Array.from(window.latentpad.train.modelBytes()))));
+    const info = execFileSync(latentpad, ['info', '--weights', file], { encoding: 'utf8' });
+    expect(/meta +trained_in = browser \(latentpad_trainer\.wasm, WebAssembly relaxed SIMD\)$/m.test(info) &&
+           !/meta +threads/.test(info), `latentpad info: ${info}`);
+    expect(fetched.includes('/latentpad_trainer_relaxed.wasm'), `the page fetched ${fetched.filter((f) => /wasm/.test(f)).join(', ')}`);
+    expect(problems.length === 0, problems.join('; '));
+    return started.threads_note;
   });
   failures += await finish('isolated server', { exit: false });
 }

@@ -22,9 +22,10 @@
 // memory, which a browser gives only a cross-origin isolated page (its server
 // sends COOP: same-origin and COEP: require-corp, as tools/demo's does): the
 // worker then runs latentpad_trainer_mt.wasm with threads - 1 Web Workers of
-// its own (trainer_threads.js). Elsewhere the run trains on one thread, as
-// latentpad_trainer.wasm, and status().threads_note says why (so does the
-// 'training on ...' message). status().threads is the run's thread count,
+// its own (trainer_threads.js). Elsewhere, and where the threaded build cannot
+// run (the browser will not reserve its shared memory, or its threads do not
+// start), the run trains on one thread, as latentpad_trainer.wasm, and
+// status().threads_note says why (so does the 'training on ...' message). status().threads is the run's thread count,
 // threads_requested what was asked for; at the end of a run, worker_tasks is
 // how many thread-pool tasks (batch shards, and the test set's evaluation and
 // scatter codes) the worker threads, not the training thread, ran.
@@ -134,9 +135,12 @@ class TrainController {
         'headers), so the browser gives it no shared memory'
       : '';
     const name = used > 1 ? 'latentpad_trainer_mt' : 'latentpad_trainer';
-    if (!this.modules[name]) {
+    // A threaded run also takes the single-thread build, for the worker to
+    // fall back on if the threaded one cannot run there (train_worker.js).
+    const names = used > 1 ? [name, 'latentpad_trainer'] : [name];
+    for (const n of names) {
       // The relaxed-SIMD build where the browser has it (support.js).
-      this.modules[name] = LatentPadSupport.compileStandalone(name);
+      if (!this.modules[n]) this.modules[n] = LatentPadSupport.compileStandalone(n);
     }
     this.model = null;
     this.extra = { batches: 0, epochs, download: 0, step: 0 };
@@ -146,14 +150,18 @@ class TrainController {
     this.setStatus({ state: 'downloading', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
                      train_recon: null, train_kl: null, message: `fetching ${dataset} training data`, threads: used,
                      threads_requested: threads, threads_note: this.threadNote });
-    let module, kernel;
+    let compiled;
     try {
-      ({ module, kernel } = await this.modules[name]);
+      compiled = await Promise.all(names.map((n) => this.modules[n]));
     } catch (error) {
-      this.modules[name] = null;
+      for (const n of names) this.modules[n] = null;
       this.receive({ type: 'end', run, state: 'failed', message: error.message });
       return this.status();
     }
+    const [{ module, kernel }] = compiled;
+    const trainedIn = (file, build, threadCount) =>
+      `browser (${file}.wasm, ${build === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'}` +
+      `${threadCount > 1 ? `, ${threadCount} threads` : ''})`;
     if (run !== this.run || !this.worker || this.statusValue.state !== 'downloading') return this.status();
     this.posted = true;
     this.worker.postMessage({
@@ -164,8 +172,10 @@ class TrainController {
       // Copies of each snapshot's file for the page's decode workers, made in
       // the training worker rather than on the main thread.
       copies: this.hooks.modelCopies ? this.hooks.modelCopies() : 0,
-      meta: { dataset, trained_in: `browser (${name}.wasm, ${kernel === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'}` +
-                                   `${used > 1 ? `, ${used} threads` : ''})`,
+      fallback: used > 1
+        ? { module: compiled[1].module, meta: { trained_in: trainedIn('latentpad_trainer', compiled[1].kernel, 1) } }
+        : null,
+      meta: { dataset, trained_in: trainedIn(name, kernel, used),
               created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
               limit: String(limit), start: fromCurrent ? 'the model loaded in the page' : `seed ${seed}` },
     });

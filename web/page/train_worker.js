@@ -19,6 +19,7 @@ const SCATTER_CODES = 1000;
 
 let trainer = null;
 let trainerKey = null;     // its build and thread count
+let trainerState = { note: null, fellBack: false };  // whether it is the single-thread fallback, and why
 let tasksAtStart = 0;      // its worker threads' pool tasks before the run (a threaded trainer)
 let loadedSet = null;      // the data set whose files the trainer holds
 let control = { paused: false, stop: false, wake: null };
@@ -90,34 +91,37 @@ const snapshotTransfers = (s) =>
 
 // The trainer for this run's build and thread count: the one kept from the
 // last run, or a new instance (whose threads must start first; it fetches the
-// data again). If the threads cannot start, the run trains on one thread of
-// the same build.
+// data again). If the threaded build cannot run (no shared memory of its
+// size, or threads that do not start), the run trains on one thread of the
+// single-thread build (message.fallback), which needs neither; the note says
+// why, for this run and the next ones that reuse the trainer.
+// Returns { note, fellBack }.
 async function trainerFor(message) {
   const threads = message.threads || 1;
   const key = `${message.moduleKey}/${threads}`;
-  if (trainer && trainerKey === key) return null;
+  if (trainer && trainerKey === key) return trainerState;
   if (trainer && trainer.terminate) trainer.terminate();
   trainer = null;
   trainerKey = null;
   loadedSet = null;
-  let note = null;
+  trainerState = { note: null, fellBack: false };
   if (threads > 1) {
     try {
       trainer = await instantiateThreadedTrainer(message.module, threads);
     } catch (error) {
-      note = `could not start ${threads} threads (${error.message}); training on 1`;
-      trainer = await instantiateThreadedTrainer(message.module, 1);
+      trainerState = { note: `not ${threads}: ${error.message}`, fellBack: true };
+      trainer = await instantiateTrainer(message.fallback.module);
     }
   } else {
     trainer = await instantiateTrainer(message.module);
   }
   trainerKey = key;
-  return note;
+  return trainerState;
 }
 
 async function train(message) {
   const { config } = message;
-  const threadNote = await trainerFor(message);
+  const { note: threadNote, fellBack } = await trainerFor(message);
   tasksAtStart = trainer.workerTasks ? trainer.workerTasks() : 0;
   // The settings are checked (and, for fine-tuning, the loaded model's
   // architecture against them) before any download: start() rejects at once.
@@ -140,7 +144,8 @@ async function train(message) {
     loadedSet = message.dataset;
   }
   if (control.stop) return { state: 'done', stopped: true, beforeFirstStep: true };
-  for (const [key, value] of Object.entries(message.meta || {})) trainer.setMeta(key, value);
+  const meta = { ...(message.meta || {}), ...(fellBack ? message.fallback.meta : {}) };
+  for (const [key, value] of Object.entries(meta)) trainer.setMeta(key, value);
   trainer.start(config);
   post({ type: 'started', ...trainer.progress(), ...(threadNote ? { threadNote } : {}) });
 

@@ -41,7 +41,15 @@ export function defaultThreads() {
 // ready resolving once the worker has instantiated the module.
 export async function instantiateThreadedTrainer(module, threads, spawn = spawnWebWorker) {
   if (!(module instanceof WebAssembly.Module)) throw new Error('the threaded trainer needs a compiled WebAssembly.Module');
-  const memory = new WebAssembly.Memory(MEMORY);
+  // A shared memory reserves its maximum up front, and a browser short of
+  // address space (a phone, a 32-bit build) may refuse 1 GB: said as such, so
+  // that the training worker can fall back to the single-thread build.
+  let memory;
+  try {
+    memory = new WebAssembly.Memory(MEMORY);
+  } catch (error) {
+    throw new Error(`the browser could not reserve the threaded trainer's shared memory (up to 1 GB): ${error.message}`);
+  }
   const trainer = await instantiateTrainer(module, memory);
   trainer.setThreads(threads);
   const workers = [];
