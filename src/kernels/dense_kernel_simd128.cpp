@@ -168,9 +168,10 @@ __attribute__((noinline)) void dense_tile_interleaved(const DenseView& layer, co
       acc[s][1] = madd(w1, xs, acc[s][1]);
     }
   }
-  // Unrolled by hand's worth: left to itself, clang kept tanh's (the longer
+  // Unrolled: left to itself, clang kept tanh's epilogue (the longer
   // activation code) as a loop over the accumulators stored to the stack,
-  // which cost the page's trainer about a sixth of its speed.
+  // about 9 % of a 1,024-code decode in Chromium (and a sixth of the
+  // trainer's speed under Node 20's older V8).
 #pragma clang loop unroll(full)
   for (int s = 0; s < kGroup; ++s)
 #pragma clang loop unroll(full)
@@ -209,6 +210,18 @@ std::vector<float> dense_pack(const DenseView& layer) {
 
 namespace {
 
+// The first `grouped` samples of x (`width` floats each; grouped a multiple of
+// kGroup), each group of kGroup samples as [width][kGroup], into `to`.
+void interleave_groups(const float* x, int width, int grouped, std::vector<float>& to) {
+  to.resize(static_cast<size_t>(grouped) * width);
+  for (int g = 0; g < grouped; g += kGroup)
+    for (int s = 0; s < kGroup; ++s) {
+      const float* from = x + static_cast<size_t>(g + s) * width;
+      float* into = &to[static_cast<size_t>(g) * width + s];
+      for (int j = 0; j < width; ++j) into[kGroup * j] = from[j];
+    }
+}
+
 template <Activation A>
 void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
   // Large batches first copy W into panels of 8 outputs, [out/8][in][8], so a
@@ -232,13 +245,7 @@ void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
       // The block's whole groups of samples, interleaved once for all panels;
       // the rest (fewer than a group) read in place.
       const int grouped = count / kGroup * kGroup;
-      interleaved.resize(static_cast<size_t>(grouped) * layer.in);
-      for (int g = 0; g < grouped; g += kGroup)
-        for (int s = 0; s < kGroup; ++s) {
-          const float* from = xb + static_cast<size_t>(g + s) * layer.in;
-          float* to = &interleaved[static_cast<size_t>(g) * layer.in + s];
-          for (int j = 0; j < layer.in; ++j) to[kGroup * j] = from[j];
-        }
+      interleave_groups(xb, layer.in, grouped, interleaved);
       for (; o + 8 <= layer.out; o += 8) {
         const float* panel = packed + static_cast<size_t>(o) * layer.in;
         for (int g = 0; g < grouped; g += kGroup)
@@ -335,14 +342,58 @@ inline void weight_grad_tile(const float* dz, int out, int n, const float* x, in
 
 }  // namespace
 
-void dense_input_grad_simd128(const DenseView& layer, const float* dz, int n, float* dx) {
+namespace {
+
+// dx of samples [0, n) and inputs [j0, j1) by dot products: one column of W
+// (out contiguous floats) against each sample's dz, 4 samples at a time.
+void input_grad_dots(const DenseView& layer, const float* dz, int n, float* dx, int j0, int j1) {
   int s = 0;
   for (; s + 4 <= n; s += 4)
-    for (int j = 0; j < layer.in; ++j)
+    for (int j = j0; j < j1; ++j)
       input_grad_tile<4>(layer, dz + static_cast<size_t>(s) * layer.out, dx + static_cast<size_t>(s) * layer.in, j);
   for (; s < n; ++s)
-    for (int j = 0; j < layer.in; ++j)
+    for (int j = j0; j < j1; ++j)
       input_grad_tile<1>(layer, dz + static_cast<size_t>(s) * layer.out, dx + static_cast<size_t>(s) * layer.in, j);
+}
+
+}  // namespace
+
+// Large batches run dx = W^T dz as a forward pass of the transposed layer
+// (out inputs, in outputs, no bias, no activation) through the forward
+// pass's interleaved tile, with W^T packed in panels of 8 inputs,
+// [in/8][out][8]: no horizontal sums, and the forward's 12 (or 8)
+// accumulators where the dot products have 4, which left the FMA pipes
+// waiting on their latency. Inputs left over after the panels, and samples
+// after the last whole group, take the dot products.
+void dense_input_grad_simd128(const DenseView& layer, const float* dz, int n, float* dx) {
+  const int panels = layer.in / 8;
+  if (n < kPackMinSamples || panels == 0) return input_grad_dots(layer, dz, n, dx, 0, layer.in);
+  thread_local std::vector<float> transposed, zeros, interleaved;
+  transposed.resize(static_cast<size_t>(panels) * 8 * layer.out);
+  for (int p = 0; p < panels; ++p)
+    for (int q = 0; q < 8; ++q) {
+      const float* column = layer.weight + static_cast<size_t>(8 * p + q) * layer.out;  // W[:, 8p + q]
+      float* to = &transposed[static_cast<size_t>(p) * layer.out * 8 + q];
+      for (int o = 0; o < layer.out; ++o) to[8 * o] = column[o];
+    }
+  zeros.assign(static_cast<size_t>(panels) * 8, 0.0f);
+  const DenseView transpose{nullptr, zeros.data(), layer.out, layer.in, Activation::identity};
+  for (int first = 0; first < n; first += kSampleBlock) {
+    const int count = std::min(kSampleBlock, n - first);
+    const float* dzb = dz + static_cast<size_t>(first) * layer.out;
+    float* dxb = dx + static_cast<size_t>(first) * layer.in;
+    const int grouped = count / kGroup * kGroup;
+    interleave_groups(dzb, layer.out, grouped, interleaved);
+    for (int p = 0; p < panels; ++p)
+      for (int g = 0; g < grouped; g += kGroup)
+        dense_tile_interleaved<Activation::identity>(transpose, &transposed[static_cast<size_t>(p) * layer.out * 8],
+                                                     &interleaved[static_cast<size_t>(g) * layer.out],
+                                                     dxb + static_cast<size_t>(g) * layer.in, 8 * p);
+    if (grouped < count)
+      input_grad_dots(layer, dzb + static_cast<size_t>(grouped) * layer.out, count - grouped,
+                      dxb + static_cast<size_t>(grouped) * layer.in, 0, 8 * panels);
+  }
+  if (8 * panels < layer.in) input_grad_dots(layer, dz, n, dx, 8 * panels, layer.in);
 }
 
 void dense_weight_grad_simd128(const float* dz, int out, int n, const float* x, int in, int lo, int hi, float* dw,
