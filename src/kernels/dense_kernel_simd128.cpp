@@ -80,7 +80,7 @@ inline v128_t activation4(v128_t z) {
   const v128_t one = splat(1.0f);
   switch (A) {
     case Activation::identity: return z;
-    // 1 / (1 + e^-z): saturates to exactly 0 or 1 thanks to the clamp in exp4.
+    // 1 / (1 + e^-z): exactly 1 for large z, and never below about 6e-39 (exp4 stops at e^88).
     // (0 - z, not neg: one subtraction where V8 builds a sign mask and xors.)
     case Activation::sigmoid: return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_sub(splat(0.0f), z))));
     // tanh z = 1 - 2 / (1 + e^2z): stable at both ends, absolute error ~1e-7 near 0.
@@ -182,7 +182,8 @@ __attribute__((noinline)) void dense_tile_interleaved(const DenseView& layer, co
 // block while it is in L1, rather than the whole weight matrix streaming by
 // once per group.
 constexpr int kSampleBlock = 6 * kGroup;
-// Batches from this size on pack the weights first (see dense_infer_simd128).
+// Batches from this size on pack the weights first (the forward pass, dense_infer_with,
+// and the input gradient, dense_input_grad_simd128).
 constexpr int kPackMinSamples = 16;
 
 }  // namespace

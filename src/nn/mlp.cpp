@@ -102,6 +102,7 @@ void mlp_infer(const Mlp& mlp, const PackedMlp& packed, const float* x, int n, f
   const size_t per_buffer = widest * static_cast<size_t>(n);
   if (scratch_floats < 2 * per_buffer) {
     scratch.reset();  // free the old block before asking for the larger one
+    scratch_floats = 0;
     scratch.reset(new float[2 * per_buffer]);
     scratch_floats = 2 * per_buffer;
   }

@@ -65,12 +65,13 @@ std::vector<float> uniform(size_t count, float range, Rng& rng) {
 
 // {in, out, n}: the Catch2 test's shapes (tests/kernels/dense_kernel_test.cpp):
 // panels of 8 outputs with 4 and singles left over, the packed weights from
-// n = 16 on, blocks of 36 samples in interleaved groups of 6, and 1 to 5
-// samples after the groups.
+// n = 16 on, blocks of 36 samples in interleaved groups of 6, 1 to 5 samples
+// after the groups (n = 25, 26, 45, 70, 47), and a last block with no whole
+// group (n = 41).
 const int kShapes[][3] = {{1, 1, 1},   {2, 64, 1},    {3, 5, 7},   {784, 256, 4}, {64, 2, 9},
                           {13, 9, 6},  {256, 784, 5}, {7, 4, 3},   {2, 3, 2},     {5, 8, 16},
                           {37, 30, 45}, {2, 64, 33},  {128, 256, 70}, {784, 256, 33}, {37, 30, 47},
-                          {37, 30, 41}};
+                          {37, 30, 41}, {37, 30, 25}, {37, 30, 26}};
 
 void check_infer(Rng& rng) {
   for (const auto& shape : kShapes) {

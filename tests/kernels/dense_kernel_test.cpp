@@ -17,10 +17,13 @@ TEST_CASE("the build's dense kernel matches the scalar reference", "[dense_kerne
   // and works in blocks of 6 groups of samples (groups of 4 for SIMD128, of 6
   // with fused multiply-adds), each group's inputs interleaved: the last rows
   // cover both, with outputs left over after the panels (30 = 3 x 8 + 4 + 2),
-  // several blocks, short last blocks, and 1 to 5 samples after the groups.
+  // several blocks, short last blocks, every count of samples after the
+  // groups (1 to 3 with groups of 4, 1 to 5 with 6), and a last block with
+  // no whole group (n = 25 and 26 with groups of 4).
   const int shapes[][3] = {{1, 1, 1},     {2, 64, 1},   {3, 5, 7},    {784, 256, 4}, {64, 2, 9},
                            {13, 9, 6},    {256, 784, 5}, {7, 4, 3},    {2, 3, 2},     {5, 8, 16},
-                           {37, 30, 45},  {2, 64, 33},  {128, 256, 70}, {37, 30, 47}, {37, 30, 41}};
+                           {37, 30, 45},  {2, 64, 33},  {128, 256, 70}, {37, 30, 47}, {37, 30, 41},
+                           {37, 30, 25},  {37, 30, 26}};
   for (const auto& shape : shapes) {
     const int in = shape[0], out = shape[1], n = shape[2];
     for (uint32_t code = 0; code <= 3; ++code) {
@@ -70,7 +73,13 @@ void require_close(const std::vector<float>& a, const std::vector<float>& b, flo
 
 TEST_CASE("the input-gradient kernel matches the scalar reference", "[dense_kernel]") {
   Rng rng(321);
-  const int shapes[][3] = {{1, 1, 1}, {2, 64, 3}, {784, 256, 5}, {64, 2, 33}, {37, 30, 45}, {256, 784, 16}};
+  // From n = 16 on, panels of 8 inputs through the forward pass's tile, as in
+  // the forward test above: inputs left over (37 = 4 x 8 + 5), and samples
+  // after the groups (1 to 3 with groups of 4, 1 to 5 with 6) or no whole
+  // group in the last block.
+  const int shapes[][3] = {{1, 1, 1},    {2, 64, 3},   {784, 256, 5}, {64, 2, 33},  {37, 30, 45},
+                           {256, 784, 16}, {37, 30, 47}, {37, 30, 41}, {37, 30, 25}, {37, 30, 26},
+                           {37, 30, 70}};
   for (const auto& shape : shapes) {
     const int in = shape[0], out = shape[1], n = shape[2];
     INFO("in " << in << " out " << out << " n " << n);
