@@ -126,7 +126,18 @@ let failures = 0;
     const info = execFileSync(latentpad, ['info', '--weights', file], { encoding: 'utf8' });
     expect(/meta +trained_in = browser \(latentpad_trainer\.wasm, WebAssembly relaxed SIMD\)$/m.test(info) &&
            !/meta +threads/.test(info), `latentpad info: ${info}`);
-    expect(fetched.includes('/latentpad_trainer_relaxed.wasm'), `the page fetched ${fetched.filter((f) => /wasm/.test(f)).join(', ')}`);
+    // No training thread was started (the memory failed first).
+    expect(!fetched.includes('/thread_worker.js'), `the page fetched ${fetched.filter((f) => /wasm|worker/.test(f)).join(', ')}`);
+    // A second run of the same request reuses the single-thread trainer, and says why again.
+    const again = await page.evaluate(() => window.latentpad.train.start({ threads: 2, epochs: 1, limit: 1000, seed: 4 }));
+    expect(again.state === 'training' && again.threads === 1 && again.threads_note === started.threads_note,
+           `the second start() resolved to ${JSON.stringify(again)}`);
+    const againEnd = await page.evaluate(() => window.latentpad.train.finished());
+    writeFileSync(file, Buffer.from(await page.evaluate(() => Array.from(window.latentpad.train.modelBytes()))));
+    const againInfo = execFileSync(latentpad, ['info', '--weights', file], { encoding: 'utf8' });
+    expect(againEnd.state === 'done' && againEnd.worker_tasks === 0 &&
+           /meta +trained_in = browser \(latentpad_trainer\.wasm, WebAssembly relaxed SIMD\)$/m.test(againInfo),
+           `the second run ended ${JSON.stringify(againEnd)}; latentpad info: ${againInfo}`);
     expect(problems.length === 0, problems.join('; '));
     return started.threads_note;
   });

@@ -150,15 +150,14 @@ class TrainController {
     this.setStatus({ state: 'downloading', epoch: 0, batch: 0, images_per_s: 0, train_loss: null, test_mse: null,
                      train_recon: null, train_kl: null, message: `fetching ${dataset} training data`, threads: used,
                      threads_requested: threads, threads_note: this.threadNote });
-    let compiled;
-    try {
-      compiled = await Promise.all(names.map((n) => this.modules[n]));
-    } catch (error) {
-      for (const n of names) this.modules[n] = null;
-      this.receive({ type: 'end', run, state: 'failed', message: error.message });
+    // The run needs its own build; the fallback is only sent if it compiled.
+    const settled = await Promise.allSettled(names.map((n) => this.modules[n]));
+    settled.forEach((result, i) => { if (result.status === 'rejected') this.modules[names[i]] = null; });
+    if (settled[0].status === 'rejected') {
+      this.receive({ type: 'end', run, state: 'failed', message: settled[0].reason.message });
       return this.status();
     }
-    const [{ module, kernel }] = compiled;
+    const [{ module, kernel }, fallback] = settled.map((result) => result.value);
     const trainedIn = (file, build, threadCount) =>
       `browser (${file}.wasm, ${build === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD128'}` +
       `${threadCount > 1 ? `, ${threadCount} threads` : ''})`;
@@ -172,8 +171,8 @@ class TrainController {
       // Copies of each snapshot's file for the page's decode workers, made in
       // the training worker rather than on the main thread.
       copies: this.hooks.modelCopies ? this.hooks.modelCopies() : 0,
-      fallback: used > 1
-        ? { module: compiled[1].module, meta: { trained_in: trainedIn('latentpad_trainer', compiled[1].kernel, 1) } }
+      fallback: fallback
+        ? { module: fallback.module, meta: { trained_in: trainedIn('latentpad_trainer', fallback.kernel, 1) } }
         : null,
       meta: { dataset, trained_in: trainedIn(name, kernel, used),
               created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

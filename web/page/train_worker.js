@@ -109,8 +109,14 @@ async function trainerFor(message) {
     try {
       trainer = await instantiateThreadedTrainer(message.module, threads);
     } catch (error) {
-      trainerState = { note: `not ${threads}: ${error.message}`, fellBack: true };
-      trainer = await instantiateTrainer(message.fallback.module);
+      const note = `not ${threads}: ${error.message}`;
+      if (!message.fallback) throw new Error(`${note}, and the single-thread build did not load either`);
+      try {
+        trainer = await instantiateTrainer(message.fallback.module);
+      } catch (fallbackError) {
+        throw new Error(`${note}, and the single-thread build failed too: ${fallbackError.message}`);
+      }
+      trainerState = { note, fellBack: true };
     }
   } else {
     trainer = await instantiateTrainer(message.module);
