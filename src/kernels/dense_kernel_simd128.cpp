@@ -92,14 +92,13 @@ inline v128_t activation4(v128_t z) {
   return z;
 }
 
-// Outputs [o0, o0 + 4V) of samples 0..S-1 (x, y offset to the first sample).
-// w points at this tile's weights: the 4V weights of input j are at
-// w + j * 4V when Packed (dense_pack's panels), w + j * out when not; the
-// stride is a constant where it can be, one address register fewer.
-// The activation is applied while the sums are still in registers.
-template <int S, int V, Activation A, bool Packed>
-inline void dense_tile(const DenseView& layer, const float* w, const float* x, float* y, int o0) {
-  const int w_stride = Packed ? 4 * V : layer.out;
+// The sums (no activation: activation_block applies it) of outputs
+// [o0, o0 + 4V) of samples 0..S-1 (x, y offset to the first sample). w points
+// at this tile's weights: the 4V weights of input j are at w + j * w_stride
+// (8 in dense_pack's panels, out in W as it is). These tiles serve small
+// batches and the samples a large batch's interleaved groups leave over.
+template <int S, int V>
+inline void dense_tile(const DenseView& layer, const float* w, int w_stride, const float* x, float* y, int o0) {
   v128_t acc[S][V];
   for (int v = 0; v < V; ++v) {
     const v128_t b = wasm_v128_load(layer.bias + o0 + 4 * v);
@@ -113,23 +112,22 @@ inline void dense_tile(const DenseView& layer, const float* w, const float* x, f
       for (int v = 0; v < V; ++v) acc[s][v] = madd(wv[v], xs, acc[s][v]);
     }
   }
-#pragma clang loop unroll(full)
   for (int s = 0; s < S; ++s)
-#pragma clang loop unroll(full)
-    for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, activation4<A>(acc[s][v]));
+    for (int v = 0; v < V; ++v) wasm_v128_store(y + s * layer.out + o0 + 4 * v, acc[s][v]);
 }
 
 // Outputs [o0, o0 + 4V) of n samples, four at a time. Not inlined: one
 // small function per tile shape keeps V8's register allocation to the tile
 // (inlined into one function for all shapes, the loops spilled and ran 3x slower).
-template <int V, Activation A, bool Packed>
-__attribute__((noinline)) void dense_tile_samples(const DenseView& layer, const float* w, const float* x, float* y, int n, int o0) {
+template <int V>
+__attribute__((noinline)) void dense_tile_samples(const DenseView& layer, const float* w, int w_stride, const float* x,
+                                                  float* y, int n, int o0) {
   int s = 0;
-  for (; s + 4 <= n; s += 4) dense_tile<4, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0);
+  for (; s + 4 <= n; s += 4) dense_tile<4, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0);
   switch (n - s) {
-    case 3: dense_tile<3, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0); break;
-    case 2: dense_tile<2, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0); break;
-    case 1: dense_tile<1, V, A, Packed>(layer, w, x + s * layer.in, y + s * layer.out, o0); break;
+    case 3: dense_tile<3, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
+    case 2: dense_tile<2, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
+    case 1: dense_tile<1, V>(layer, w, w_stride, x + s * layer.in, y + s * layer.out, o0); break;
     default: break;
   }
 }
@@ -213,18 +211,58 @@ namespace {
 
 // The first `grouped` samples of x (`width` floats each; grouped a multiple of
 // kGroup), each group of kGroup samples as [width][kGroup], into `to`.
+// A plain copy loop: about 1 % of a decode, and clang's vectorised version
+// of it was 3 KB of the page's first download.
 void interleave_groups(const float* x, int width, int grouped, std::vector<float>& to) {
   to.resize(static_cast<size_t>(grouped) * width);
-  for (int g = 0; g < grouped; g += kGroup)
-    for (int s = 0; s < kGroup; ++s) {
-      const float* from = x + static_cast<size_t>(g + s) * width;
-      float* into = &to[static_cast<size_t>(g) * width + s];
-      for (int j = 0; j < width; ++j) into[kGroup * j] = from[j];
-    }
+  float* into = to.data();
+  for (int g = 0; g < grouped; g += kGroup) {
+    const float* from = x + static_cast<size_t>(g) * width;
+#pragma clang loop vectorize(disable) unroll(disable)
+    for (int j = 0; j < width; ++j)
+      for (int s = 0; s < kGroup; ++s) *into++ = from[static_cast<size_t>(s) * width + j];
+  }
 }
 
+// The activation applied in place to rows [0, rows) of y (`out` floats
+// each), columns [o0, o1), o1 - o0 a multiple of 4: after the tiles that are
+// not templated on it (small batches, and what the interleaved groups leave).
 template <Activation A>
-void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
+void activation_block_with(float* y, int out, int rows, int o0, int o1) {
+  for (int s = 0; s < rows; ++s)
+    for (int o = o0; o < o1; o += 4) {
+      float* at = y + static_cast<size_t>(s) * out + o;
+      wasm_v128_store(at, activation4<A>(wasm_v128_load(at)));
+    }
+}
+__attribute__((noinline)) void activation_block(Activation act, float* y, int out, int rows, int o0, int o1) {
+  switch (act) {
+    case Activation::identity: return;
+    case Activation::tanh: return activation_block_with<Activation::tanh>(y, out, rows, o0, o1);
+    case Activation::sigmoid: return activation_block_with<Activation::sigmoid>(y, out, rows, o0, o1);
+    case Activation::relu: return activation_block_with<Activation::relu>(y, out, rows, o0, o1);
+  }
+}
+
+using InterleavedTile = void (*)(const DenseView&, const float*, const float*, float*, int);
+InterleavedTile interleaved_tile(Activation act) {
+  switch (act) {
+    case Activation::identity: break;
+    case Activation::tanh: return &dense_tile_interleaved<Activation::tanh>;
+    case Activation::sigmoid: return &dense_tile_interleaved<Activation::sigmoid>;
+    case Activation::relu: return &dense_tile_interleaved<Activation::relu>;
+  }
+  return &dense_tile_interleaved<Activation::identity>;
+}
+
+}  // namespace
+
+// Only the interleaved tile, where large batches spend their time, is
+// compiled once per activation (with the activation in registers); the
+// other tiles compute the sums and activation_block applies the activation
+// to what they wrote. One copy of them, not four, keeps the modules small:
+// the page's first visit downloads them.
+void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
   // Large batches first copy W into panels of 8 outputs, [out/8][in][8], so a
   // tile reads its weights as one contiguous stream instead of one 32-byte
   // piece per column `out` floats apart (fewer cache lines and TLB entries).
@@ -237,6 +275,7 @@ void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
     repacked = dense_pack(layer);
     packed = repacked.data();
   }
+  const InterleavedTile tile = interleaved_tile(layer.act);
   for (int first = 0; first < n; first += kSampleBlock) {
     const int count = std::min(kSampleBlock, n - first);
     const float* xb = x + static_cast<size_t>(first) * layer.in;
@@ -250,15 +289,18 @@ void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
       for (; o + 8 <= layer.out; o += 8) {
         const float* panel = packed + static_cast<size_t>(o) * layer.in;
         for (int g = 0; g < grouped; g += kGroup)
-          dense_tile_interleaved<A>(layer, panel, &interleaved[static_cast<size_t>(g) * layer.in],
-                                    yb + static_cast<size_t>(g) * layer.out, o);
+          tile(layer, panel, &interleaved[static_cast<size_t>(g) * layer.in], yb + static_cast<size_t>(g) * layer.out, o);
         if (grouped < count)
-          dense_tile_samples<2, A, true>(layer, panel, xb + static_cast<size_t>(grouped) * layer.in,
-                                         yb + static_cast<size_t>(grouped) * layer.out, count - grouped, o);
+          dense_tile_samples<2>(layer, panel, 8, xb + static_cast<size_t>(grouped) * layer.in,
+                                yb + static_cast<size_t>(grouped) * layer.out, count - grouped, o);
       }
+      if (grouped < count)
+        activation_block(layer.act, yb + static_cast<size_t>(grouped) * layer.out, layer.out, count - grouped, 0, o);
     }
-    for (; o + 8 <= layer.out; o += 8) dense_tile_samples<2, A, false>(layer, layer.weight + o, xb, yb, count, o);
-    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1, A, false>(layer, layer.weight + o, xb, yb, count, o);
+    const int unpacked = o;
+    for (; o + 8 <= layer.out; o += 8) dense_tile_samples<2>(layer, layer.weight + o, layer.out, xb, yb, count, o);
+    for (; o + 4 <= layer.out; o += 4) dense_tile_samples<1>(layer, layer.weight + o, layer.out, xb, yb, count, o);
+    activation_block(layer.act, yb, layer.out, count, unpacked, o);
     for (; o < layer.out; ++o) {
       for (int s = 0; s < count; ++s) {
         float sum = layer.bias[o];
@@ -267,17 +309,6 @@ void dense_infer_with(const DenseView& layer, const float* x, int n, float* y) {
         yb[s * layer.out + o] = activation_apply(layer.act, sum);
       }
     }
-  }
-}
-
-}  // namespace
-
-void dense_infer_simd128(const DenseView& layer, const float* x, int n, float* y) {
-  switch (layer.act) {
-    case Activation::identity: return dense_infer_with<Activation::identity>(layer, x, n, y);
-    case Activation::tanh: return dense_infer_with<Activation::tanh>(layer, x, n, y);
-    case Activation::sigmoid: return dense_infer_with<Activation::sigmoid>(layer, x, n, y);
-    case Activation::relu: return dense_infer_with<Activation::relu>(layer, x, n, y);
   }
 }
 
@@ -341,9 +372,6 @@ inline void weight_grad_tile(const float* dz, int out, int n, const float* x, in
     for (int v = 0; v < V; ++v) wasm_v128_store(dw + static_cast<size_t>(c) * out + o0 + 4 * v, acc[c][v]);
 }
 
-}  // namespace
-
-namespace {
 
 // dx of samples [0, n) and inputs [j0, j1) by dot products: one column of W
 // (out contiguous floats) against each sample's dz, 4 samples at a time.

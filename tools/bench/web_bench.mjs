@@ -32,14 +32,17 @@ for (const line of execFileSync(decodeBench, [weights], { encoding: 'utf8' }).tr
 const ofNative = (count, rate) => `${(100 * rate / native[count]).toFixed(0).padStart(3)}% of native`;
 
 // Page weight: what a first visit downloads. Training fetches the rest only
-// when a run starts (the trainer, its worker and the train/ data sets), and
+// when a run starts (the trainer, its worker and the train/ data sets; the
+// threaded trainer, its thread workers' script and trainer_threads.js), and
 // Fashion-MNIST's model and test data (fashion/) when the page switches to it,
 // and the PyTorch importer when a user loads a .pth or .safetensors file.
 // The decode workers' model module comes in two builds, of which a page
 // fetches one (web/page/support.js): the relaxed-SIMD one where the browser
 // has it (Chromium, Firefox), counted here, the SIMD128 one elsewhere (Safari).
 const ON_DEMAND = new Set(['train', 'fashion', 'vae', 'latentpad_trainer.wasm', 'latentpad_trainer_relaxed.wasm',
-                           'train_worker.js', 'trainer_module.js', 'latentpad_import.wasm', 'import_module.js']);
+                           'latentpad_trainer_mt.wasm', 'latentpad_trainer_mt_relaxed.wasm', 'trainer_threads.js',
+                           'thread_worker.js', 'train_worker.js', 'trainer_module.js', 'latentpad_import.wasm',
+                           'import_module.js']);
 const OTHER_BUILD = { 'latentpad_model.wasm': 'latentpad_model_relaxed.wasm' };
 const gzipped = (name) => gzipSync(readFileSync(join(siteDir, name)), { level: 9 }).length;
 let total = 0;
