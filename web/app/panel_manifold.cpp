@@ -97,8 +97,7 @@ void draw_manifold(AppState& s, float size) {
   // Codes drawn from the prior N(0, I): what a VAE is trained to decode; an
   // autoencoder's codes need not look like it.
   if (ImGui::Button("Sample from the prior")) s.prior_dirty = true;
-  const ImVec2 button_at = ImGui::GetItemRectMin(), button_size = ImGui::GetItemRectSize();
-  s.prior_button_rect = ImVec4(button_at.x, button_at.y, button_size.x, button_size.y);
+  s.prior_button_rect = item_rect();
   if (s.prior_samples > 0) {
     const ImVec2 strip_at = ImGui::GetCursorScreenPos();
     const float cell = std::min(size, ImGui::GetContentRegionAvail().x) / s.prior_samples;

@@ -14,15 +14,6 @@
 #include "nn/vae.h"
 
 namespace lp::web {
-namespace {
-
-// The last item's screen rectangle (x, y, width, height), for layout().
-ImVec4 item_rect() {
-  const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
-  return ImVec4(at.x, at.y, size.x, size.y);
-}
-
-}  // namespace
 
 void draw_reconstruction(AppState& s, float size) {
   if (!s.data.model.encoder()) {

@@ -70,6 +70,8 @@ void same_line_if_fits(float width);
 float button_width(const char* label);
 // Greyed text wrapped at the window's edge.
 void text_wrapped_disabled(const char* text);
+// The last ImGui item's screen rectangle (x, y, width, height), for layout().
+ImVec4 item_rect();
 // A tab's opening sentence: greyed, wrapped, and its rect kept in
 // s.intro_rect (latentpad.layout().intro, a place to start a swipe).
 void panel_intro(AppState& s, const char* text);

@@ -78,10 +78,14 @@ void text_wrapped_disabled(const char* text) {
   ImGui::PopStyleColor();
 }
 
+ImVec4 item_rect() {
+  const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
+  return ImVec4(at.x, at.y, size.x, size.y);
+}
+
 void panel_intro(AppState& s, const char* text) {
   text_wrapped_disabled(text);
-  const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
-  s.intro_rect = ImVec4(at.x, at.y, size.x, size.y);
+  s.intro_rect = item_rect();
 }
 
 }  // namespace lp::web
