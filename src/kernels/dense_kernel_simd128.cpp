@@ -180,8 +180,8 @@ __attribute__((noinline)) void dense_tile_interleaved(const DenseView& layer, co
 // block while it is in L1, rather than the whole weight matrix streaming by
 // once per group.
 constexpr int kSampleBlock = 6 * kGroup;
-// Batches from this size on pack the weights first (the forward pass, dense_infer_with,
-// and the input gradient, dense_input_grad_simd128).
+// Batches from this size on pack the weights first (the forward pass,
+// dense_infer_simd128, and the input gradient, dense_input_grad_simd128).
 constexpr int kPackMinSamples = 16;
 
 }  // namespace

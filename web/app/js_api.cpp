@@ -231,8 +231,6 @@ EMSCRIPTEN_KEEPALIVE int lp_set_plane(int pca, int i, int j, int anchor, int ima
   return 1;
 }
 
-// The plane as JSON ({"axes":[i,j],"pca":bool,"anchor":"origin"|"test image"|
-// "drawing","image":n}); its vectors through lp_plane_vector.
 // The Reconstruction panel's state as JSON: {index, sampled, mse, z}, z being
 // the code it decoded (mu, or a VAE's draw from the posterior when sampled).
 EMSCRIPTEN_KEEPALIVE const char* lp_reconstruction_info() {
@@ -258,6 +256,8 @@ EMSCRIPTEN_KEEPALIVE int lp_prior_count() {
 }
 EMSCRIPTEN_KEEPALIVE const float* lp_prior_codes() { return g_app->prior_codes.data(); }
 
+// The plane as JSON ({"axes":[i,j],"pca":bool,"anchor":"origin"|"test image"|
+// "drawing","image":n}); its vectors through lp_plane_vector.
 EMSCRIPTEN_KEEPALIVE const char* lp_plane_info() {
   static char json[160];
   const lp::web::CodePlane& p = g_app->plane;

@@ -25,10 +25,11 @@
 // its own (trainer_threads.js). Elsewhere, and where the threaded build cannot
 // run (the browser will not reserve its shared memory, or its threads do not
 // start), the run trains on one thread, as latentpad_trainer.wasm, and
-// status().threads_note says why (so does the 'training on ...' message). status().threads is the run's thread count,
-// threads_requested what was asked for; at the end of a run, worker_tasks is
-// how many thread-pool tasks (batch shards, and the test set's evaluation and
-// scatter codes) the worker threads, not the training thread, ran.
+// status().threads_note says why (so does the 'training on ...' message).
+// status().threads is the run's thread count, threads_requested what was
+// asked for; at the end of a run, worker_tasks is how many thread-pool tasks
+// (batch shards, and the test set's evaluation and scatter codes) the worker
+// threads, not the training thread, ran.
 
 const TRAIN_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
                      't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];

@@ -17,24 +17,10 @@
 // shard.
 import { instantiateTrainer } from './trainer_module.js';
 
-export const THREAD_STACK_BYTES = 2 << 20;
+const THREAD_STACK_BYTES = 2 << 20;
 // The module's declared memory (web/modules/relaxed_simd.cmake, THREADS): 16 MB
 // to start, up to 1 GB, in 64 KB pages.
 const MEMORY = { initial: 256, maximum: 16384, shared: true };
-
-// Whether this context can run the threaded trainer: shared memory exists
-// (in a browser only where the page is cross-origin isolated).
-export function threadsSupported() {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  return typeof crossOriginIsolated === 'undefined' || crossOriginIsolated === true;
-}
-
-// The default thread count in a browser: one per core but one (the page's
-// own thread draws), at least one.
-export function defaultThreads() {
-  const cores = typeof navigator !== 'undefined' ? Number(navigator.hardwareConcurrency) || 1 : 1;
-  return Math.max(1, cores - 1);
-}
 
 // spawn(data) starts one worker thread on thread_worker.js and hands it data
 // ({ module, memory, stackTop, tls, block }); it returns { ready, terminate },
