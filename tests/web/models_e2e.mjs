@@ -172,21 +172,30 @@ await test('the shipped VAE: the page\'s grid and mu match native', async (page,
     for (let k = 0; k < count; ++k) {
       decoded.push(await page.evaluate((z) => Array.from(window.latentpad.decode(z)), codes.slice(2 * k, 2 * k + 2)));
     }
-    let off = 0, other = Infinity;
+    // The neighbour comparison counts only where the two codes decode to
+    // visibly different digits: random codes sometimes decode alike, and then
+    // a cell is as close to its neighbour's digit as to its own.
+    const digitsDiffer = (a, b) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length > 0.05;
+    let off = 0, other = Infinity, pairs = 0;
     for (let k = 0; k < count; ++k) {
       const cx = x + (k * w) / count, cw = w / count;
       const shown = await drawnTexels(page, [cx, y, cw, h], 14);
       off = Math.max(off, meanDiff(shown, decoded[k], cx, cw));
-      other = Math.min(other, meanDiff(shown, decoded[(k + 1) % count], cx, cw));
+      const next = decoded[(k + 1) % count];
+      if (!digitsDiffer(decoded[k], next)) continue;
+      other = Math.min(other, meanDiff(shown, next, cx, cw));
+      ++pairs;
     }
-    return { count, codes, off, other };
+    return { count, codes, off, other, pairs };
   };
   const first = await priorStrip(), second = await priorStrip();
   const spread = Math.sqrt(first.codes.reduce((sum, v) => sum + v * v, 0) / first.codes.length);
   expect(first.count === 10 && first.codes.length === 20, `the prior strip has ${first.count} codes`);
   expect(first.off <= 0.02 && second.off <= 0.02, `the prior strip differs from decode() of its codes by ${first.off}, ${second.off} on average`);
-  expect(Math.min(first.other, second.other) > 2 * Math.max(first.off, second.off, 0.01),
-         `the strip's digits are as close to their neighbours' codes (${first.other}, ${second.other}) as to their own`);
+  expect(first.pairs + second.pairs >= 10 &&
+         Math.min(first.other, second.other) > 2 * Math.max(first.off, second.off, 0.01),
+         `the strip's digits are as close to their neighbours' codes (${first.other}, ${second.other}; ` +
+         `${first.pairs + second.pairs} neighbours that decode differently) as to their own`);
   expect(spread > 0.4 && spread < 2, `the prior codes' root mean square is ${spread}, unlike N(0, I)`);
   expect(maxAbsDiff(first.codes, second.codes) > 0.1, 'a second click drew the same codes');
   await page.evaluate(() => window.latentpad.setModelKind('ae'));
